@@ -77,6 +77,20 @@ unit: $(UNIT_TESTS)
 deps:
 	scripts/install-deps
 
+# The main job: the whole chain, end to end (scripts/demo prints each step).
+demo:
+	scripts/install-deps
+	$(MAKE) all
+	scripts/demo
+
+# Speed, as ratios measured side by side in one run (tests/bench/run).
+bench: all
+	tests/bench/run
+
+# Debian packages (packaging/build-deb).
+deb:
+	packaging/build-deb
+
 clean:
 	rm -rf build build-asan build-fuzz
 
