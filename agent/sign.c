@@ -15,8 +15,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define SIGN_RETRIES 4
-
 typedef struct sign_job {
     const tv_cred *cred;
     tv_mech_plan plan;
@@ -37,8 +35,35 @@ static int sign_once(tv_http *http, const tv_secret *token, const tv_secret *sad
     return tv_csc_sign_hash(http, token, sad, &s, j->raw, &j->raw_len, o);
 }
 
-/* Renew the authentication SAD unless another thread already did. */
-static int extend_sad(tv_agent *a, const tv_cred *cred, uint64_t serial, tv_outcome *o)
+/* Renew the authentication SAD unless another thread already did.  The
+ * thread that renews it reserves the first signature of the new one for
+ * itself (*slot true, with references to use), so it always progresses. */
+typedef struct sign_slot {
+    bool taken;
+    tv_secret *token, *sad;
+    tv_http *http;
+    uint64_t serial;
+} sign_slot;
+
+static void slot_release(sign_slot *s)
+{
+    tv_secret_unref(s->token);
+    tv_secret_unref(s->sad);
+    tv_http_unref(s->http);
+    memset(s, 0, sizeof *s);
+}
+
+static void slot_take_locked(tv_agent *a, sign_slot *s)
+{
+    a->session.sad_left--;
+    s->taken = true;
+    s->token = tv_secret_ref(a->session.token);
+    s->sad = tv_secret_ref(a->session.sad);
+    s->http = tv_http_ref(a->http);
+    s->serial = a->session.serial;
+}
+
+static int extend_sad(tv_agent *a, const tv_cred *cred, uint64_t serial, sign_slot *slot, tv_outcome *o)
 {
     tv_secret *token = NULL, *sad = NULL, *fresh = NULL;
     tv_http *http = NULL;
@@ -63,6 +88,7 @@ static int extend_sad(tv_agent *a, const tv_cred *cred, uint64_t serial, tv_outc
         a->session.sad_left = a->session.sad_total;
         a->session.sad_expires = time(NULL) + lifetime;
         a->session.serial++;
+        slot_take_locked(a, slot);
         tv_debug("authorization renewed for %u signatures", a->session.sad_total);
     }
     pthread_mutex_unlock(&a->lock);
@@ -77,64 +103,80 @@ static int extend_sad(tv_agent *a, const tv_cred *cred, uint64_t serial, tv_outc
 typedef enum { STEP_SIGN, STEP_LOGIN, STEP_EXTEND } sign_step;
 
 /* Reserve one signature of the session SAD, or say what must happen first. */
-static sign_step reserve(tv_agent *a, tv_secret **token, tv_secret **sad, tv_http **http, uint64_t *serial)
+static sign_step reserve(tv_agent *a, sign_slot *slot, uint64_t *serial)
 {
     time_t now = time(NULL);
     sign_step step = STEP_SIGN;
 
     pthread_mutex_lock(&a->lock);
     *serial = a->session.serial;
-    if (!tv_session_valid_locked(a, now)) {
+    if (!tv_session_valid_locked(a, now))
         step = STEP_LOGIN;
-    } else if (a->session.sad_left == 0 || now >= a->session.sad_expires) {
+    else if (a->session.sad_left == 0 || now >= a->session.sad_expires)
         step = STEP_EXTEND;
-    } else {
-        a->session.sad_left--;
-        *token = tv_secret_ref(a->session.token);
-        *sad = tv_secret_ref(a->session.sad);
-        *http = tv_http_ref(a->http);
-    }
+    else
+        slot_take_locked(a, slot);
     pthread_mutex_unlock(&a->lock);
     return step;
 }
 
-static int sign_authentication(tv_agent *a, const tv_client *cl, sign_job *j, tv_outcome *o)
-{
-    int rc = TV_ERR_NOT_LOGGED_IN;
-    bool was_active;
+#define SIGN_STEPS_MAX 1000      /* reservations lost to other threads: bounded */
+#define SIGN_FAILURES_MAX 4      /* lost SADs or sessions before giving up */
+#define SIGN_LOGINS_MAX 2
 
-    for (int i = 0; i < SIGN_RETRIES; i++) {
-        tv_secret *token = NULL, *sad = NULL;
-        tv_http *http = NULL;
-        uint64_t serial;
-        sign_step step = reserve(a, &token, &sad, &http, &serial);
-        tv_outcome_clear(o);
-        if (step == STEP_LOGIN)
-            rc = tv_login(a, cl, NULL, &was_active, o);
-        else if (step == STEP_EXTEND)
-            rc = extend_sad(a, j->cred, serial, o);
-        else
-            rc = sign_once(http, token, sad, j, o);
-        tv_secret_unref(token);
-        tv_secret_unref(sad);
-        tv_http_unref(http);
-        if (step == STEP_SIGN && rc == 0)
-            return 0;
-        if (rc == TV_ERR_NOT_LOGGED_IN && strcmp(o->reason, "invalid_sad") == 0) {
-            pthread_mutex_lock(&a->lock);
-            if (a->session.serial == serial)
-                a->session.sad_left = 0;       /* this SAD is gone: renew it */
-            pthread_mutex_unlock(&a->lock);
-            continue;
-        }
-        if (rc == TV_ERR_NOT_LOGGED_IN) {
-            tv_session_end(a, "the service ended the session");
-            continue;
-        }
-        if (rc < 0)
-            return rc;
+/* One signature with the session SAD: 0, 1 = try again, or an error. */
+static int sign_with_slot(tv_agent *a, sign_job *j, sign_slot *slot, tv_outcome *o)
+{
+    int rc = sign_once(slot->http, slot->token, slot->sad, j, o);
+
+    if (rc == TV_ERR_NOT_LOGGED_IN && strcmp(o->reason, "invalid_sad") == 0) {
+        pthread_mutex_lock(&a->lock);
+        if (a->session.serial == slot->serial)
+            a->session.sad_left = 0;       /* this SAD is gone: renew it */
+        pthread_mutex_unlock(&a->lock);
+        return 1;
+    }
+    if (rc == TV_ERR_NOT_LOGGED_IN) {
+        tv_session_end(a, "the service ended the session");
+        return 1;
     }
     return rc;
+}
+
+static int sign_authentication(tv_agent *a, const tv_client *cl, sign_job *j, tv_outcome *o)
+{
+    int failures = 0, logins = 0, rc = 0;
+    bool was_active;
+
+    for (int i = 0; i < SIGN_STEPS_MAX && failures < SIGN_FAILURES_MAX; i++) {
+        sign_slot slot = { 0 };
+        uint64_t serial;
+        sign_step step = reserve(a, &slot, &serial);
+        tv_outcome_clear(o);
+        if (step == STEP_LOGIN) {
+            if (++logins > SIGN_LOGINS_MAX || (rc = tv_login(a, cl, NULL, &was_active, o)) < 0)
+                return rc < 0 ? rc : tv_outcome_set(o, TV_ERR_NOT_LOGGED_IN, "The BakQ session keeps "
+                                                    "ending: log in again");
+            continue;
+        }
+        if (step == STEP_EXTEND && (rc = extend_sad(a, j->cred, serial, &slot, o)) < 0) {
+            slot_release(&slot);
+            if (rc != TV_ERR_NOT_LOGGED_IN)
+                return rc;
+            tv_session_end(a, "the service ended the session");
+            failures++;
+            continue;
+        }
+        if (!slot.taken)
+            continue;                      /* another thread renewed it: reserve again */
+        rc = sign_with_slot(a, j, &slot, o);
+        slot_release(&slot);
+        if (rc <= 0)
+            return rc;
+        failures++;
+    }
+    return tv_outcome_set(o, TV_ERR_SERVER, "The BakQ service kept refusing the signing "
+                          "authorization: try again, or log out and in");
 }
 
 static int qualified_once(tv_agent *a, const tv_client *cl, sign_job *j, tv_outcome *o)
