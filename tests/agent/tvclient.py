@@ -231,6 +231,7 @@ def do_garbage(mode):
     elif mode == "half-frame":
         s.sendall(struct.pack(">II", 1000, 2) + b"abc")
         s.close()
+        print(json.dumps({"replied": 0, "closed_mid_request": True}))
         return 0
     elif mode == "no-hello":
         s.sendall(struct.pack(">II", 4, 2))

@@ -16,6 +16,9 @@
 #       second factor, notices -> OK.
 #   tv_agent_start / tv_agent_stop / tv_agent_restart
 #       Start (bounded wait for the socket), stop (SIGTERM, bounded wait, SIGKILL), or both.
+#   tv_agent_reconfigure
+#       After the server moved (tv_server_stop + tv_server_start gives a new port): rewrite the
+#       agent configuration and the pinentry wrapper for the current BAKQ_URL, and restart the agent.
 #   tv_pinentry_once KIND ACTION [ARG]
 #       Add a one-shot rule used before the defaults (see tests/lib/scripted-pinentry), e.g.
 #       `tv_pinentry_once password wrong`, `tv_pinentry_once sms resend`, `tv_pinentry_once
@@ -84,18 +87,28 @@ _tv_agent_write_config() {
     } >"$TV_AGENT_CONF"
 }
 
-_tv_pinentry_setup() {
-    TV_PINENTRY="$T/pinentry"
-    TV_PINENTRY_SCRIPT="$T/pinentry.script"
-    TV_PINENTRY_LOG="$T/pinentry.log"
-    export TV_PINENTRY TV_PINENTRY_SCRIPT TV_PINENTRY_LOG
+_tv_pinentry_wrapper() {
     cat >"$TV_PINENTRY" <<WRAPPER
 #!/bin/sh
 exec python3 "$TV_SRC/tests/lib/scripted-pinentry" --script "$TV_PINENTRY_SCRIPT" --log "$TV_PINENTRY_LOG" \\
     --server "$BAKQ_URL" --ca "$BAKQ_CA" --phone "$TV_PHONE" --email "$TV_EMAIL"
 WRAPPER
     chmod +x "$TV_PINENTRY"
+}
+
+_tv_pinentry_setup() {
+    TV_PINENTRY="$T/pinentry"
+    TV_PINENTRY_SCRIPT="$T/pinentry.script"
+    TV_PINENTRY_LOG="$T/pinentry.log"
+    export TV_PINENTRY TV_PINENTRY_SCRIPT TV_PINENTRY_LOG
+    _tv_pinentry_wrapper
     tv_pinentry_reset
+}
+
+tv_agent_reconfigure() {
+    _tv_pinentry_wrapper
+    _tv_agent_write_config
+    tv_agent_restart
 }
 
 tv_agent_start() {
