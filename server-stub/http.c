@@ -250,7 +250,7 @@ int tv_http_start(struct bakq *b, const char *listen_addr, struct tv_http **out,
 {
     struct tv_http *h = calloc(1, sizeof *h);
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
-                     MHD_USE_TLS | MHD_USE_ERROR_LOG;
+                     MHD_USE_TLS | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
     int rc;
 
     if (h == NULL)
