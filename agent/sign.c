@@ -183,9 +183,10 @@ static int qualified_once(tv_agent *a, const tv_client *cl, sign_job *j, tv_outc
 {
     tv_secret *token = NULL, *password = NULL, *otp = NULL, *sad = NULL;
     tv_http *http = NULL;
-    char position[16], error[512] = "";
+    char position[16] = "", error[512] = "";
     long lifetime;
     int rc = 0, tries = 0, resends = 0;
+    bool challenge = true;
 
     pthread_mutex_lock(&a->lock);
     token = tv_secret_ref(a->session.token);
@@ -193,10 +194,11 @@ static int qualified_once(tv_agent *a, const tv_client *cl, sign_job *j, tv_outc
     http = tv_http_ref(a->http);
     pthread_mutex_unlock(&a->lock);
     while (rc == 0 && token != NULL && http != NULL) {
-        if ((rc = tv_csc_challenge(http, token, j->cred->id, position, sizeof position, o)) < 0)
+        if (challenge && (rc = tv_csc_challenge(http, token, j->cred->id, position, sizeof position, o)) < 0)
             break;
         rc = tv_dialog_confirm_signature(a, cl, j->cred, position, j->plan.hash, j->plan.hash_len,
                                          error, &otp);
+        challenge = rc == TV_PINENTRY_NOTOK;
         if (rc == TV_PINENTRY_NOTOK && ++resends <= 5) {
             snprintf(error, sizeof error, "A new code was sent");
             rc = 0;
@@ -216,6 +218,7 @@ static int qualified_once(tv_agent *a, const tv_client *cl, sign_job *j, tv_outc
         otp = NULL;
         if (rc == TV_ERR_WRONG_SECOND_FACTOR && ++tries < 3) {
             snprintf(error, sizeof error, "%s", o->msg);
+            challenge = strcmp(o->reason, "otp_expired") == 0;
             rc = 0;
             continue;
         }
