@@ -226,6 +226,7 @@ static void session_install(login_ctx *c)
     a->session.sad = c->sad;
     c->token = c->password = c->sad = NULL;
     a->session.sad_total = a->session.sad_left = c->sad_total;
+    a->session.inflight = 0;
     a->session.sad_expires = now + c->sad_lifetime;
     a->session.expires = now + lifetime;
     a->session.serial++;

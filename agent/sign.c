@@ -45,8 +45,14 @@ typedef struct sign_slot {
     uint64_t serial;
 } sign_slot;
 
-static void slot_release(sign_slot *s)
+static void slot_release(tv_agent *a, sign_slot *s)
 {
+    if (s->taken) {
+        pthread_mutex_lock(&a->lock);
+        if (s->serial == a->session.serial && a->session.inflight > 0 && --a->session.inflight == 0)
+            pthread_cond_broadcast(&a->inflight_done);
+        pthread_mutex_unlock(&a->lock);
+    }
     tv_secret_unref(s->token);
     tv_secret_unref(s->sad);
     tv_http_unref(s->http);
@@ -56,11 +62,25 @@ static void slot_release(sign_slot *s)
 static void slot_take_locked(tv_agent *a, sign_slot *s)
 {
     a->session.sad_left--;
+    a->session.inflight++;
     s->taken = true;
     s->token = tv_secret_ref(a->session.token);
     s->sad = tv_secret_ref(a->session.sad);
     s->http = tv_http_ref(a->http);
     s->serial = a->session.serial;
+}
+
+/* extendTransaction invalidates the old SAD: let the signatures already
+ * reserved on it finish first (bounded by the request timeout). */
+static void wait_inflight_locked(tv_agent *a, uint64_t serial)
+{
+    struct timespec deadline;
+
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += a->cfg.request_timeout + 1;
+    while (a->session.active && a->session.serial == serial && a->session.inflight > 0)
+        if (pthread_cond_timedwait(&a->inflight_done, &a->lock, &deadline) != 0)
+            break;
 }
 
 static int extend_sad(tv_agent *a, const tv_cred *cred, uint64_t serial, sign_slot *slot, tv_outcome *o)
@@ -72,6 +92,7 @@ static int extend_sad(tv_agent *a, const tv_cred *cred, uint64_t serial, sign_sl
 
     pthread_mutex_lock(&a->extend_lock);
     pthread_mutex_lock(&a->lock);
+    wait_inflight_locked(a, serial);
     if (a->session.active && a->session.serial == serial) {
         token = tv_secret_ref(a->session.token);
         sad = tv_secret_ref(a->session.sad);
@@ -88,6 +109,7 @@ static int extend_sad(tv_agent *a, const tv_cred *cred, uint64_t serial, sign_sl
         a->session.sad_left = a->session.sad_total;
         a->session.sad_expires = time(NULL) + lifetime;
         a->session.serial++;
+        a->session.inflight = 0;
         slot_take_locked(a, slot);
         tv_debug("authorization renewed for %u signatures", a->session.sad_total);
     }
@@ -124,17 +146,21 @@ static sign_step reserve(tv_agent *a, sign_slot *slot, uint64_t *serial)
 #define SIGN_FAILURES_MAX 4      /* lost SADs or sessions before giving up */
 #define SIGN_LOGINS_MAX 2
 
-/* One signature with the session SAD: 0, 1 = try again, or an error. */
+/* One signature with the session SAD: 0, an error, or 1 = try again (the
+ * service refused the current SAD), 2 = try again (a newer SAD replaced it
+ * meanwhile: a lost race, not a failure). */
 static int sign_with_slot(tv_agent *a, sign_job *j, sign_slot *slot, tv_outcome *o)
 {
     int rc = sign_once(slot->http, slot->token, slot->sad, j, o);
+    bool current;
 
     if (rc == TV_ERR_NOT_LOGGED_IN && strcmp(o->reason, "invalid_sad") == 0) {
         pthread_mutex_lock(&a->lock);
-        if (a->session.serial == slot->serial)
+        current = a->session.serial == slot->serial;
+        if (current)
             a->session.sad_left = 0;       /* this SAD is gone: renew it */
         pthread_mutex_unlock(&a->lock);
-        return 1;
+        return current ? 1 : 2;
     }
     if (rc == TV_ERR_NOT_LOGGED_IN) {
         tv_session_end(a, "the service ended the session");
@@ -160,7 +186,7 @@ static int sign_authentication(tv_agent *a, const tv_client *cl, sign_job *j, tv
             continue;
         }
         if (step == STEP_EXTEND && (rc = extend_sad(a, j->cred, serial, &slot, o)) < 0) {
-            slot_release(&slot);
+            slot_release(a, &slot);
             if (rc != TV_ERR_NOT_LOGGED_IN)
                 return rc;
             tv_session_end(a, "the service ended the session");
@@ -170,10 +196,11 @@ static int sign_authentication(tv_agent *a, const tv_client *cl, sign_job *j, tv
         if (!slot.taken)
             continue;                      /* another thread renewed it: reserve again */
         rc = sign_with_slot(a, j, &slot, o);
-        slot_release(&slot);
+        slot_release(a, &slot);
         if (rc <= 0)
             return rc;
-        failures++;
+        if (rc == 1)
+            failures++;
     }
     return tv_outcome_set(o, TV_ERR_SERVER, "The BakQ service kept refusing the signing "
                           "authorization: try again, or log out and in");
