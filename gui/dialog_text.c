@@ -160,8 +160,29 @@ static void signed_data_rows(tv_dialog_text *t, const tv_prompt *p)
     add_row(t, count > 1 ? _("First fingerprint") : _("Fingerprint"), text, 1);
 }
 
+/* The common name of a distinguished name ("/C=ES/.../CN=ANE GARCIA" or
+ * "CN=ANE GARCIA, C=ES"): what a person recognises.  The text as given
+ * when there is no CN. */
+void tv_credential_name(const char *subject, char *out, size_t outsz)
+{
+    const char *cn = NULL;
+    size_t n;
+
+    for (const char *s = subject; *s != '\0'; s++)
+        if ((s == subject || s[-1] == '/' || s[-1] == ',' || s[-1] == ' ') &&
+            strncmp(s, "CN=", 3) == 0)
+            cn = s + 3;
+    if (cn == NULL || cn[0] == '\0') {
+        snprintf(out, outsz, "%s", subject);
+        return;
+    }
+    n = strcspn(cn, subject[0] == '/' ? "/" : ",");
+    snprintf(out, outsz, "%.*s", (int)n, cn);
+}
+
 static void signature_rows(tv_dialog_text *t, const tv_prompt *p)
 {
+    char name[512];
     char value[TV_TEXT_MAX];
 
     if (tv_prompt_has(p, TV_F_PID))
@@ -170,7 +191,8 @@ static void signature_rows(tv_dialog_text *t, const tv_prompt *p)
     else
         snprintf(value, sizeof value, "%s", field(p, TV_F_PROGRAM));
     add_row(t, _("Program"), value, 0);
-    snprintf(value, sizeof value, "%s\n%s", field(p, TV_F_CREDENTIAL), _("Qualified signature"));
+    tv_credential_name(field(p, TV_F_CREDENTIAL), name, sizeof name);
+    snprintf(value, sizeof value, "%s\n%s", name, _("Qualified signature"));
     if (tv_prompt_has(p, TV_F_CREDENTIAL))
         add_row(t, _("Certificate"), value, 0);
     if (tv_prompt_has(p, TV_F_HASH))

@@ -62,6 +62,9 @@ void tv_dialog_time_left(unsigned seconds, char *out, size_t outsz);
 /* Hex fingerprint in groups of four, eight groups a line: "1A2B 3C4D …". */
 void tv_format_fingerprint(const char *hex, char *out, size_t outsz);
 
+/* The CN of a certificate subject, else the subject as given. */
+void tv_credential_name(const char *subject, char *out, size_t outsz);
+
 /* Label without its mnemonic underscore ("_OK" -> "OK"; "__" -> "_"). */
 void tv_strip_mnemonic(const char *label, char *out, size_t outsz);
 

@@ -6,7 +6,8 @@
                                    follows as "  text=..." for entries
   a11y.py center APP ROLE NAME     "X Y" screen centre of that object
 
-Waits up to 15 s for the application to appear on the accessibility bus."""
+Waits up to 15 s (--wait S before the command changes it) for the
+application to appear on the accessibility bus."""
 import sys
 import time
 
@@ -68,7 +69,11 @@ def center(app, role, name):
 
 
 def main():
-    command, app = sys.argv[1], find_app(sys.argv[2])
+    args, timeout = sys.argv[1:], 15.0
+    if args[0] == "--wait":
+        timeout, args = float(args[1]), args[2:]
+    command, app = args[0], find_app(args[1], timeout)
+    sys.argv = [sys.argv[0]] + args
     if command == "dump":
         dump(app)
     elif command == "center":

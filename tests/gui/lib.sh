@@ -85,6 +85,16 @@ tv_a11y_dump() {
     "$TV_PY" "$TV_GUI_DIR/a11y.py" dump tarjeta-prompt
 }
 
+_a11y_shows() {
+    "$TV_PY" "$TV_GUI_DIR/a11y.py" --wait 1 dump tarjeta-prompt 2>/dev/null | grep -qF -- "$1"
+}
+
+# tv_dialog_wait TEXT [SECONDS]: wait until a tarjeta-prompt window whose
+# accessible tree contains TEXT (e.g. its heading) is on screen.
+tv_dialog_wait() {
+    wait_until "${2:-30}" "dialog showing '$1'" _a11y_shows "$1"
+}
+
 # tv_a11y_click NAME: clicks (with the pointer, through xdotool) the push
 # button whose accessible name is NAME.
 tv_a11y_click() {

@@ -159,7 +159,7 @@ static void signature_confirmation(void **state)
     build("en_US.UTF-8", sign, TV_ASK_PIN, &t);
     assert_int_equal(t.n_rows, 4);
     assert_string_equal(t.rows[0].value, "evince (process 4242)");
-    assert_string_equal(t.rows[1].value, "CN=ANE GARCIA\nQualified signature");
+    assert_string_equal(t.rows[1].value, "ANE GARCIA\nQualified signature");
     assert_string_equal(t.rows[2].value, "3 documents");
     assert_string_equal(t.rows[3].value, "9F86 D081 884C 7D65 9A2F EAA0 C55A D015\n"
                                          "A3BF 4F1B 2B0B 822C D15D 6C15 B0F0 0A08");
@@ -266,6 +266,12 @@ static void helpers(void **state)
     assert_string_equal(out, "a_b");
     tv_format_fingerprint("abcdef", out, sizeof out);
     assert_string_equal(out, "ABCD EF");
+    tv_credential_name("/C=ES/serialNumber=IDCES-1/CN=ETXEBERRIA MIREN - 1/O=x", out, sizeof out);
+    assert_string_equal(out, "ETXEBERRIA MIREN - 1");
+    tv_credential_name("CN=ANE GARCIA, C=ES", out, sizeof out);
+    assert_string_equal(out, "ANE GARCIA");
+    tv_credential_name("BakQ signature", out, sizeof out);
+    assert_string_equal(out, "BakQ signature");
 }
 
 int main(void)
