@@ -61,3 +61,14 @@ UNIT_TESTS += $(GUI_TESTS)
 FUZZ_LINK_prompt := $(LIBTVPROMPT) $(LIBTVCOMMON)
 CHECK_DEPS += $(PROMPT_MO)
 TEST_SCRIPTS += $(sort $(filter-out tests/gui/lib.sh,$(wildcard tests/gui/*.sh)))
+
+# Refresh the committed screenshots (docs/screenshots/) from a run of the
+# window tests and the end-to-end login: make gui-screenshots
+gui-screenshots: all $(GUI_TESTS) $(CHECK_DEPS)
+	rm -rf $(BUILD)/test-output/screenshots
+	TV_BUILD=$(abspath $(BUILD)) TV_SRC=$(CURDIR) tests/gui/prompt-windows.sh
+	TV_BUILD=$(abspath $(BUILD)) TV_SRC=$(CURDIR) tests/gui/prompt-login-e2e.sh
+	mkdir -p docs/screenshots
+	rm -f docs/screenshots/*.png
+	cp $(BUILD)/test-output/screenshots/*.png docs/screenshots/
+.PHONY: gui-screenshots
