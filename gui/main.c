@@ -17,6 +17,20 @@
 #include <string.h>
 #include <unistd.h>
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TV_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(TV_ASAN)
+/* fontconfig (under GTK) keeps its caches until exit: not ours to report. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libfontconfig.so\n";
+}
+#endif
+
 enum front { FRONT_UNDECIDED, FRONT_GTK, FRONT_TTY };
 
 static enum front front = FRONT_UNDECIDED;

@@ -164,6 +164,9 @@ if id=$(start_dialog password es "SETTIMEOUT 2"); then
     check_match "timeout answers ERR Timeout" '^< ERR 83886142 Timeout' "$(finish_dialog password-es)"
 fi
 
+check_eq "every prompt ended cleanly (exit 0, no sanitizer report)" "" \
+    "$(grep -L '^exit 0$' "$T"/*.out | xargs -r -n1 basename)"
+
 # ---- the agent goes away during a dialog: no hang -----------------------------
 (printf 'OPTION tarjeta-dialog=password\nGETPIN\n'; sleep 3) | "$TV_PROMPT" >"$T/gone.out" 2>&1 &
 gone=$!
