@@ -9,15 +9,36 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+/* Default prompt: tarjeta-prompt installed beside the agent, else pinentry. */
+static void default_prompt(char *out, size_t n)
+{
+    char self[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    char *slash;
+
+    if (len > 0) {
+        self[len] = '\0';
+        if ((slash = strrchr(self, '/')) != NULL) {
+            *slash = '\0';
+            snprintf(out, n, "%s/tarjeta-prompt", self);
+            if (access(out, X_OK) == 0)
+                return;
+        }
+    }
+    snprintf(out, n, "pinentry");
+}
 
 static int run(tv_agent *a, const tv_dialog *d, tv_secret **value)
 {
     char program[PATH_MAX];
 
     pthread_mutex_lock(&a->lock);
-    snprintf(program, sizeof program, "%s", a->cfg.prompt_program[0] ? a->cfg.prompt_program
-                                                                     : "pinentry");
+    snprintf(program, sizeof program, "%s", a->cfg.prompt_program);
     pthread_mutex_unlock(&a->lock);
+    if (program[0] == '\0')
+        default_prompt(program, sizeof program);
     __atomic_add_fetch(&a->prompts, 1, __ATOMIC_RELAXED);
     return tv_pinentry_run(program, d, value);
 }

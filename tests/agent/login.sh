@@ -5,7 +5,7 @@
 source "$(dirname "$0")/../lib/tap.sh"
 source "$TV_SRC/tests/lib/agent.sh"
 tv_setup_test
-TV_AGENT_CONFIG="session-lifetime = 4" tv_agent_stack sms rsa2048 || bail "agent stack did not start"
+TV_AGENT_CONFIG="session-lifetime = 20" tv_agent_stack sms rsa2048 || bail "agent stack did not start"
 
 client() { tv_agent_client "$@"; }
 
@@ -35,8 +35,8 @@ check_match "second LOGIN: session already valid" '"was_active": true' "$out"
 check "signing during the session" client sign --usage 1 --mech SHA256_RSA_PKCS --count 3
 check_eq "no dialog while the session is valid" "$before" "$(tv_pinentry_dialogs)"
 
-# Session expiry (lifetime 4 s) re-prompts.
-wait_until 10 "session expiry" sh -c "python3 '$TV_SRC/tests/agent/tvclient.py' snapshot | grep -q '\"flags\": 1'"
+# Session expiry (lifetime 20 s) re-prompts.
+wait_until 40 "session expiry" sh -c "python3 '$TV_SRC/tests/agent/tvclient.py' snapshot | grep -q '\"flags\": 1'"
 check "session expired after its lifetime (snapshot shows no session)" \
     sh -c "python3 '$TV_SRC/tests/agent/tvclient.py' snapshot | grep -q '\"flags\": 1'"
 check "signing after expiry logs in again through the dialogs" client sign --usage 1 --mech SHA256_RSA_PKCS
