@@ -88,7 +88,10 @@ for dialog in password sms coordinate signature blocked; do
             continue
         fi
         check_eq "$key: window title" "$TITLE" "$(xdotool getwindowname "$id")"
+        check_eq "$key: window has the keyboard focus" "$id" "$(xdotool getwindowfocus)"
         check "$key: screenshot is not blank" tv_xshot "$id" "$SHOTS/$key.png"
+        [ "$lang" = es ] || check_fails "$key: screenshot differs from the Spanish one" \
+            cmp -s "$SHOTS/$key.png" "$SHOTS/$dialog-es.png"
         check_accessible "$key"
         xdotool key --clearmodifiers Escape
         out=$(finish_dialog "$key")
