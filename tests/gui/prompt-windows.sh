@@ -170,6 +170,29 @@ fi
 check_eq "every prompt ended cleanly (exit 0, no sanitizer report)" "" \
     "$(grep -L '^exit 0$' "$T"/*.out | xargs -r -n1 basename)"
 
+# ---- a plain pinentry request, and two dialogs in one process ------------------
+tv_prompt_start plain LANG=C -- "SETTITLE Unlock the key" "SETDESC Plain pinentry request" \
+    "SETPROMPT PIN:" "SETOK Unlock" GETPIN "SETERROR Try once more" GETPIN "SETDESC Sure?" CONFIRM BYE
+if id=$(tv_window_wait "Unlock the key"); then
+    tree=$(tv_a11y_dump 2>/dev/null)
+    check_match "plain request: SETDESC shown" 'label\|Plain pinentry request\|' "$tree"
+    check_match "plain request: SETPROMPT names the entry" 'password text\|PIN:\|' "$tree"
+    check_match "plain request: SETOK labels the button" 'push button\|Unlock\|' "$tree"
+    xdotool type --delay 40 'first 1'
+    xdotool key --clearmodifiers Return
+    wait_until 10 "second dialog" _a11y_shows "Try once more" &&
+        id=$(tv_window_wait "Unlock the key") && xdotool type --delay 40 'second%2' &&
+        xdotool key --clearmodifiers Return
+    wait_until 10 "confirmation" _a11y_shows "Sure?" && tv_window_wait "Unlock the key" >/dev/null &&
+        xdotool key --clearmodifiers Return
+    out=$(finish_dialog plain)
+    check_match "first GETPIN answered" '^= first 1$' "$out"
+    check_match "second GETPIN in the same process answered" '^= second%2$' "$out"
+    check_match "CONFIRM answered OK" '> CONFIRM.< OK.' "$(tr '\n' . <<<"$out")"
+else
+    check "plain pinentry window appears" false
+fi
+
 # ---- the agent goes away during a dialog: no hang -----------------------------
 (printf 'OPTION tarjeta-dialog=password\nGETPIN\n'; sleep 3) | "$TV_PROMPT" >"$T/gone.out" 2>&1 &
 gone=$!
