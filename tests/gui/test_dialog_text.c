@@ -71,7 +71,8 @@ static void password_in_three_languages(void **state)
     assert_string_equal(t.rows[0].caption, "DNI/NIE");
     assert_string_equal(t.rows[0].value, "12345678Z");
     assert_string_equal(t.ok, "_Aceptar");
-    assert_non_null(strstr(t.hint, "tarjeta reset-password"));
+    assert_non_null(strstr(t.hint, "SMS"));
+    assert_string_equal(t.command, "tarjeta reset-password");
     build("eu_ES.UTF-8", password, TV_ASK_PIN, &t);
     assert_string_equal(t.heading, "Idatzi zure BakQ-ren pasahitza");
     assert_string_equal(t.rows[0].caption, "NAN/AIZ");
@@ -206,9 +207,10 @@ static void blocked_notice_says_how_to_unblock(void **state)
 
     build("es_ES.UTF-8", blocked, TV_ASK_MESSAGE, &t);
     assert_string_equal(t.heading, "Su BakQ está bloqueado");
-    assert_non_null(strstr(t.description, "tarjeta reset-password"));
+    assert_non_null(strstr(t.description, "SMS"));
+    assert_string_equal(t.command, "tarjeta reset-password");
     build("eu_ES.UTF-8", blocked, TV_ASK_MESSAGE, &t);
-    assert_non_null(strstr(t.description, "tarjeta reset-password"));
+    assert_string_equal(t.command, "tarjeta reset-password");
 }
 
 static void plain_pinentry_request(void **state)
