@@ -252,6 +252,41 @@ static void environment_language_is_used_without_an_option(void **state)
     tv_prompt_free(p);
 }
 
+/* The mnemonic letter of a label ('\0' when it has none), lower-cased. */
+static char mnemonic(const char *label)
+{
+    const char *u = strchr(label, '_');
+
+    return u != NULL && u[1] != '\0' ? (char)(u[1] | 0x20) : '\0';
+}
+
+/* Alt+letter must pick one widget: entry label and buttons differ, in every
+ * dialog and language. */
+static void mnemonics_do_not_clash(void **state)
+{
+    const char *dialogs[][6] = {
+        { "OPTION tarjeta-dialog=password", NULL },
+        { "OPTION tarjeta-dialog=sms", "SETNOTOK r", NULL },
+        { "OPTION tarjeta-dialog=coordinate", NULL },
+        { "OPTION tarjeta-dialog=confirm-signature", "OPTION tarjeta-second-factor=sms", "SETNOTOK r",
+          NULL },
+        { "OPTION tarjeta-dialog=confirm-signature", "OPTION tarjeta-second-factor=coordinates", NULL },
+    };
+    const char *langs[] = { "es_ES.UTF-8", "eu_ES.UTF-8", "en_US.UTF-8" };
+    tv_dialog_text t;
+
+    for (size_t d = 0; d < sizeof dialogs / sizeof dialogs[0]; d++)
+        for (size_t l = 0; l < 3; l++) {
+            build(langs[l], dialogs[d], TV_ASK_PIN, &t);
+            char keys[4] = { mnemonic(t.prompt), mnemonic(t.ok), mnemonic(t.cancel), mnemonic(t.notok) };
+            for (int i = 0; i < 4; i++)
+                for (int j = i + 1; j < 4; j++)
+                    if (keys[i] != '\0' && keys[i] == keys[j])
+                        fail_msg("%s in %s: '%c' used twice (%s / %s / %s / %s)", dialogs[d][0],
+                                 langs[l], keys[i], t.prompt, t.ok, t.cancel, t.notok);
+        }
+}
+
 static void helpers(void **state)
 {
     char out[64];
@@ -288,6 +323,7 @@ int main(void)
         cmocka_unit_test(blocked_notice_says_how_to_unblock),
         cmocka_unit_test(plain_pinentry_request),
         cmocka_unit_test(environment_language_is_used_without_an_option),
+        cmocka_unit_test(mnemonics_do_not_clash),
         cmocka_unit_test(helpers),
     };
     return cmocka_run_group_tests_name("dialog_text", tests, setup_catalog, NULL);
