@@ -28,7 +28,7 @@ SERVER_UNIT := $(patsubst tests/server/unit/%.c,$(BUILD)/tests/server/%,$(wildca
 $(SERVER_UNIT): $(BUILD)/tests/server/%: $(BUILD)/obj/tests/server/unit/%.o $(LIBBAKQ) $(LIBTVCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(SERVER_LIBS)
-CFLAGS_tests += $(SERVER_CFLAGS) -Iserver-stub
+$(BUILD)/obj/tests/server/%.o $(BUILD)/obj/tests/fuzz/fuzz_server.o: CFLAGS_tests += $(SERVER_CFLAGS) -Iserver-stub
 UNIT_TESTS += $(SERVER_UNIT)
 
 # Integration tests against a running server.

@@ -111,7 +111,7 @@ static bool sad_scope(struct tv_req *r, const struct tv_credential *c, struct ha
     }
     sad->scal = scal2 ? 2 : 1;
     sad->num = sad->remaining = scal2 ? (int)hl->n : (int)num;
-    sad->expires_at = tv_now(r->b) + (scal2 ? r->b->cfg.sign_sad_lifetime : r->b->cfg.auth_sad_lifetime);
+    sad->lifetime = scal2 ? r->b->cfg.sign_sad_lifetime : r->b->cfg.auth_sad_lifetime;
     if (scal2) {
         sad->hash_len = hl->len;
         sad->nhashes = hl->n;
@@ -120,16 +120,19 @@ static bool sad_scope(struct tv_req *r, const struct tv_credential *c, struct ha
     return true;
 }
 
+/* The SAD expires sad->lifetime seconds from now, and says exactly that. */
 static void issue_sad(struct tv_req *r, struct tv_sad *sad)
 {
     char text[TV_TOKEN_TEXT];
+    int64_t now = tv_now(r->b);
 
-    if (tv_sad_create(r->b->store, sad, r->bearer, tv_now(r->b), text) < 0) {
+    sad->expires_at = now + sad->lifetime;
+    if (tv_sad_create(r->b->store, sad, r->bearer, now, text) < 0) {
         tv_fail_internal(r);
         return;
     }
     tv_reply_json(r, 200, json_pack("{s:s, s:I}", "SAD", text, "expiresIn",
-                                    (json_int_t)(sad->expires_at - tv_now(r->b))));
+                                    (json_int_t)sad->lifetime));
     tv_wipe(text, sizeof text);
 }
 
@@ -192,7 +195,7 @@ void tv_csc_extend(struct tv_req *r)
     fresh.hashes = NULL;
     fresh.nhashes = 0;
     fresh.remaining = fresh.num;
-    fresh.expires_at = tv_now(r->b) + r->b->cfg.auth_sad_lifetime;
+    fresh.lifetime = r->b->cfg.auth_sad_lifetime;
     tv_sad_kill(old);
     issue_sad(r, &fresh);
 clear:

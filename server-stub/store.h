@@ -27,6 +27,7 @@ struct tv_sad {
     int num;                      /* signatures authorised */
     int remaining;
     int64_t expires_at;
+    int64_t lifetime;             /* seconds granted from issue to expires_at */
     size_t hash_len;              /* SCAL 2: the bound hashes */
     size_t nhashes;
     uint8_t (*hashes)[TV_HASH_MAX];
