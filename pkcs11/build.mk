@@ -19,3 +19,17 @@ $(PKCS11_SO): $(PKCS11_OBJ) $(LIBTVCOMMON) pkcs11/exports.map
 	  -o $@ $(PKCS11_OBJ) $(LIBTVCOMMON)
 
 PROGRAMS += $(PKCS11_SO)
+
+# Unit tests: tests/pkcs11/test_<name>.c -> build/tests/pkcs11/test_<name>,
+# linked with the module's objects and, where needed, the fake agent (a
+# stand-in used only inside these unit tests) and OpenSSL (to check our
+# SHA-2 and DER reading against it).
+PKCS11_TESTS := $(patsubst tests/pkcs11/%.c,$(BUILD)/tests/pkcs11/%,$(wildcard tests/pkcs11/test_*.c))
+PKCS11_TEST_LIBS := $(PKCS11_LIB) $(LIBTVCOMMON)
+FAKE_AGENT_OBJ := $(BUILD)/obj/tests/pkcs11/fake_agent.o
+
+$(PKCS11_TESTS): $(BUILD)/tests/pkcs11/%: $(BUILD)/obj/tests/pkcs11/%.o $(FAKE_AGENT_OBJ) $(PKCS11_TEST_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(PKCS11_TEST_LIBS) $(CMOCKA_LIBS) -lcrypto -lpthread
+
+UNIT_TESTS += $(PKCS11_TESTS)

@@ -21,8 +21,9 @@ volatile unsigned tv_fork_epoch;
 /* C_Initialize and C_Finalize one at a time. */
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
-/* A forked child's copy of the parent's state: never used, kept reachable. */
-static struct tv_module inherited;
+/* A forked child's copy of the parent's state: never used, kept reachable
+ * (not static, so the stores to it are kept). */
+struct tv_module tv_inherited;
 
 static void in_forked_child(void)
 {
@@ -74,7 +75,7 @@ CK_RV tv_busy_end(void)
 static void drop_inherited(void)
 {
     tv_fd_close_inherited();
-    inherited = tv_mod;
+    tv_inherited = tv_mod;
     memset(&tv_mod, 0, sizeof tv_mod);
     tv_lock_forget();
 }

@@ -57,6 +57,7 @@ struct tv_module {
 };
 
 extern struct tv_module tv_mod;
+extern struct tv_module tv_inherited;
 extern volatile unsigned tv_fork_epoch;
 
 /* Initialised in this process: take the lock and return CKR_OK, else
