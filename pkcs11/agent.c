@@ -243,6 +243,8 @@ void tv_agent_release(struct tv_conn *c, bool keep)
         return;
     tv_lock();
     active_remove(a, c);
+    if (!keep)
+        a->suspect = true;
     if (keep && !tv_mod.finalizing && a->nidle < TV_POOL_IDLE_MAX) {
         tv_buf_reset(&c->buf);
         c->next = a->idle;

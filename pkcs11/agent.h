@@ -39,6 +39,7 @@ struct tv_agent {
     struct tv_conn *active;           /* in use outside the lock */
     struct tv_conn *ctl;
     struct tv_conn *watch;
+    bool suspect;                     /* a call failed on its connection: re-check at once */
     int64_t last_try_ms;              /* last failed attempt to reach the agent */
     int64_t last_spawn_ms;
 };
@@ -66,7 +67,9 @@ bool tv_err_transport(int rc);
 
 /* A pooled connection for a call made outside the lock (lock NOT held). */
 int tv_agent_acquire(struct tv_conn **out);
-/* Give it back; keep=false closes it (after an error). Lock NOT held. */
+/* Give it back; keep=false closes it after a connection error, and makes
+ * the next refresh talk to the agent instead of trusting the watch (which
+ * may not have seen the agent's death yet). Lock NOT held. */
 void tv_agent_release(struct tv_conn *c, bool keep);
 
 /* Descriptor registry for fork safety. */

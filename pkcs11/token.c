@@ -201,6 +201,13 @@ void tv_token_refresh(void)
     uint64_t gen = 0;
     int rc;
 
+    if (a->suspect) {
+        a->suspect = false;
+        if (a->watch != NULL) {
+            tv_token_sync();
+            return;
+        }
+    }
     if (a->watch != NULL) {
         rc = watch_poll(&gen);
         if (rc == 0)

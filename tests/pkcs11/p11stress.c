@@ -228,6 +228,14 @@ static int cmd_wait_finalize(void)
 
 /* ---- the agent killed mid-signature --------------------------------------------------- */
 
+static long long realtime_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static bool wait_token(int ms)
 {
     for (int waited = 0; waited < ms; waited += 100) {
@@ -256,7 +264,8 @@ static int cmd_killed(const char *sig_label, const char *auth_label)
     fflush(stdout);
     t0 = p11_now_us();
     rv = sign_verify(h, key, pub, "interrupted");        /* the script kills the agent now */
-    printf("interrupted signature: %s after %.1f ms\n", p11_rv_name(rv), (p11_now_us() - t0) / 1000.0);
+    printf("interrupted signature: %s after %.1f ms, returned at %lld ms\n", p11_rv_name(rv),
+           (p11_now_us() - t0) / 1000.0, (long long)(realtime_ms()));
     EVP_PKEY_free(pub);
     if (rv != CKR_DEVICE_REMOVED && rv != CKR_TOKEN_NOT_PRESENT)
         return 1;
