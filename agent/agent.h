@@ -9,9 +9,9 @@
 #ifndef TV_AGENT_AGENT_H
 #define TV_AGENT_AGENT_H
 
-#include "config.h"
+#include "agent_config.h"
 #include "creds.h"
-#include "http.h"
+#include "agent_http.h"
 #include "outcome.h"
 #include "secret.h"
 #include "tv_buf.h"

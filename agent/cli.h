@@ -2,7 +2,7 @@
 #ifndef TV_CLI_H
 #define TV_CLI_H
 
-#include "config.h"
+#include "agent_config.h"
 #include "secret.h"
 #include "tv_buf.h"
 

@@ -3,7 +3,7 @@
 #ifndef TV_AGENT_CSC_H
 #define TV_AGENT_CSC_H
 
-#include "http.h"
+#include "agent_http.h"
 #include "outcome.h"
 #include "secret.h"
 

@@ -44,9 +44,12 @@ tv_pinentry_once confirm-signature cancel
 out=$(client sign --usage 2 --mech SHA256_RSA_PKCS)
 check_match "cancelled confirmation: TV_ERR_CANCELLED (-20)" "-20 Signature cancelled" "$out"
 
-# The SAD is bound to the hash: the service refuses to sign another hash with it.
-check_match "authorize for the signature credential carries the hash" \
-    'credentials/authorize|session opened' "$(cat "$TV_AGENT_LOG")"
+# The confirmation shows the hash that is authorized (bound to the SAD: SCAL 2) and signed.
+data=$(head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n')
+check "signature credential over known data" client sign --usage 2 --mech SHA256_RSA_PKCS --data-hex "$data"
+want=$(python3 -c 'import hashlib, sys; print(hashlib.sha256(bytes.fromhex(sys.argv[1])).hexdigest())' "$data")
+check_eq "the confirmation's fingerprint is the SHA-256 of that data" "$want" \
+    "$(grep -o 'tarjeta-hash=[0-9a-f]*' "$TV_PINENTRY_LOG" | tail -1 | cut -d= -f2)"
 
 # 50 concurrent clients with the authentication credential.
 hs_before=$(client stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["tls_handshakes"])')

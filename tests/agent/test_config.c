@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "config.h"
+#include "agent_config.h"
 #include "tv_conf.h"
 #include "tv_err.h"
 

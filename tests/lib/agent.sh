@@ -20,7 +20,7 @@
 #       After the server moved (tv_server_stop + tv_server_start gives a new port): rewrite the
 #       agent configuration and the pinentry wrapper for the current BAKQ_URL, and restart the agent.
 #   tv_pinentry_once KIND ACTION [ARG]
-#       Add a one-shot rule used before the defaults (see tests/lib/scripted-pinentry), e.g.
+#       Add a one-shot rule, used (and deleted) before the defaults (see tests/lib/scripted-pinentry), e.g.
 #       `tv_pinentry_once password wrong`, `tv_pinentry_once sms resend`, `tv_pinentry_once
 #       confirm-signature cancel`.  Rules are used in the order added.
 #   tv_pinentry_reset     back to the default rules; clears the dialog log.
@@ -43,7 +43,6 @@ coordinate card
 confirm-signature second-factor
 notice ok
 RULES
-    rm -f "$TV_PINENTRY_SCRIPT.state"
 }
 
 tv_pinentry_reset() {
@@ -56,9 +55,8 @@ tv_pinentry_once() {
     local rules
     rules=$(grep -v '^once ' "$TV_PINENTRY_SCRIPT")
     { grep '^once ' "$TV_PINENTRY_SCRIPT"; echo "once $*"; echo "$rules"; } >"$TV_PINENTRY_SCRIPT.new"
-    mv "$TV_PINENTRY_SCRIPT.new" "$TV_PINENTRY_SCRIPT"
-    # Line numbers moved: forget which rules were used (none pending are lost: used ones are gone).
-    rm -f "$TV_PINENTRY_SCRIPT.state"
+    cat "$TV_PINENTRY_SCRIPT.new" >"$TV_PINENTRY_SCRIPT"    # same file: the pinentry locks it
+    rm -f "$TV_PINENTRY_SCRIPT.new"
 }
 
 tv_pinentry_dialogs() {

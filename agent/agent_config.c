@@ -1,4 +1,4 @@
-#include "config.h"
+#include "agent_config.h"
 
 #include "tv_conf.h"
 #include "tv_err.h"

@@ -1,4 +1,4 @@
-#include "http.h"
+#include "agent_http.h"
 
 #include "json.h"
 #include "tv_err.h"
