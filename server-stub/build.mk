@@ -36,3 +36,10 @@ TEST_SCRIPTS += $(sort $(wildcard tests/server/*.sh))
 
 FUZZ_LINK_server := $(LIBBAKQ) $(LIBTVCOMMON)
 FUZZ_LIBS_server := $(SERVER_LIBS)
+
+# signHash throughput vs. raw C_Sign (tests/server/bench_signhash.c, run by
+# tests/server/bench-signhash); built by `make check` so it keeps compiling.
+$(BUILD)/bench-signhash: $(BUILD)/obj/tests/server/bench_signhash.o $(LIBBAKQ) $(LIBTVCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SERVER_LIBS) -lcurl
+CHECK_DEPS += $(BUILD)/bench-signhash

@@ -37,7 +37,7 @@ static const struct ckey keys[] = {
     INT(token_lifetime, 86400, "bearer token lifetime (seconds)"),
     INT(auth_sad_lifetime, 86400, "authentication (SCAL 1) SAD lifetime (seconds)"),
     INT(sign_sad_lifetime, 3600, "qualified signature (SCAL 2) SAD lifetime (seconds)"),
-    INT(auth_multisign, 10000, "signatures one authentication authorize may cover"),
+    INT(auth_multisign, 1000000, "signatures one authentication authorize may cover"),
     INT(sign_multisign, 100, "hashes one qualified signature authorize may cover"),
     INT(password_iterations, 10000000, "PBKDF2-HMAC-SHA256 iterations for passwords"),
     INT(connection_timeout, 3600, "seconds of client silence before a connection is closed"),

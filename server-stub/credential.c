@@ -3,6 +3,7 @@
 #include "ca.h"
 #include "db.h"
 #include "hsm.h"
+#include "store.h"
 #include "tv_err.h"
 #include "tv_log.h"
 
@@ -132,6 +133,7 @@ int tv_issue_credentials(struct bakq *b, struct tv_account *a)
     a->valid_from = from;
     a->valid_to = to;
     a->notice_sent = false;
+    tv_store_drop_sads(b->store, a->id);            /* they name the old credentials */
     tv_info("account %lld: certificates issued (credentials %s-*)", (long long)a->id, prefix);
     return tv_account_update(b, a);
 }

@@ -158,6 +158,8 @@ void tv_csc_authorize(struct tv_req *r)
     }
     (void)tv_account_succeed(r->b, &a);
     sad.account_id = a.id;
+    sad.key_type = strcmp(c.key_type, "p256") == 0 ? TV_KEY_P256 : TV_KEY_RSA2048;
+    sad.cert_not_after = c.not_after;
     snprintf(sad.credential, sizeof sad.credential, "%s", c.id);
     issue_sad(r, &sad);
 clear:
@@ -212,47 +214,6 @@ static bool hash_bound(const struct tv_sad *sad, const uint8_t *h, size_t len)
     return false;
 }
 
-/* Under the server lock: the credential, the SAD, and consuming it. */
-static bool consume_sad(struct tv_req *r, const char *cred_id, const char *sad_text, struct sign_job *job)
-{
-    struct tv_credential c = { 0 };
-    struct tv_sad *sad;
-    bool ok = false;
-
-    if (tv_credential_get(r->b, cred_id, &c) < 0 || c.account_id != r->account_id || !c.current) {
-        tv_fail(r, 400, "invalid_request", "unknown_credential", "Unknown credentialID");
-        goto clear;
-    }
-    job->key = strcmp(c.key_type, "p256") == 0 ? TV_KEY_P256 : TV_KEY_RSA2048;
-    sad = tv_sad_find(r->b->store, sad_text);
-    if (sad == NULL || sad->account_id != r->account_id || strcmp(sad->credential, c.id) != 0 ||
-        tv_now(r->b) >= sad->expires_at || sad->remaining < (int)job->hashes.n) {
-        tv_fail(r, 400, "invalid_request", "invalid_sad",
-                "The SAD is unknown, expired, used up or for another credential: authorize again");
-        goto clear;
-    }
-    for (size_t i = 0; sad->scal == 2 && i < job->hashes.n; i++) {
-        if (!hash_bound(sad, job->hashes.h[i], job->hashes.len)) {
-            tv_fail(r, 400, "invalid_request", "hash_not_authorized",
-                    "Hash %zu was not authorized with this SAD", i);
-            goto clear;
-        }
-    }
-    if (strcmp(tv_credential_status(r->b, &c), "valid") != 0) {
-        tv_fail(r, 403, "access_denied", tv_credential_status(r->b, &c), "The certificate is %s",
-                tv_credential_status(r->b, &c));
-        goto clear;
-    }
-    sad->remaining -= (int)job->hashes.n;
-    if (sad->scal == 2)
-        tv_sad_kill(sad);                          /* single use */
-    snprintf(job->key_id, sizeof job->key_id, "%s", c.id);
-    ok = true;
-clear:
-    tv_credential_clear(&c);
-    return ok;
-}
-
 static bool parse_algorithm(struct tv_req *r, struct sign_job *job)
 {
     const char *algo, *hash_oid, *params_b64, *why;
@@ -279,6 +240,40 @@ static bool parse_algorithm(struct tv_req *r, struct sign_job *job)
     return true;
 }
 
+/* Under the server lock: check the SAD (which knows its credential, so the
+ * database is not touched on this path), resolve the algorithm for its key
+ * and consume it. */
+static bool consume_sad(struct tv_req *r, const char *cred_id, const char *sad_text, struct sign_job *job)
+{
+    struct tv_sad *sad = tv_sad_find(r->b->store, sad_text);
+
+    if (sad == NULL || sad->account_id != r->account_id || strcmp(sad->credential, cred_id) != 0 ||
+        tv_now(r->b) >= sad->expires_at || sad->remaining < (int)job->hashes.n) {
+        tv_fail(r, 400, "invalid_request", "invalid_sad",
+                "The SAD is unknown, expired, used up or for another credential: authorize again");
+        return false;
+    }
+    if (tv_now(r->b) >= sad->cert_not_after) {
+        tv_fail(r, 403, "access_denied", "expired", "The certificate expired: request a new BakQ");
+        return false;
+    }
+    job->key = (enum tv_key_type)sad->key_type;
+    if (!parse_algorithm(r, job))
+        return false;
+    for (size_t i = 0; sad->scal == 2 && i < job->hashes.n; i++) {
+        if (!hash_bound(sad, job->hashes.h[i], job->hashes.len)) {
+            tv_fail(r, 400, "invalid_request", "hash_not_authorized",
+                    "Hash %zu was not authorized with this SAD", i);
+            return false;
+        }
+    }
+    sad->remaining -= (int)job->hashes.n;
+    if (sad->scal == 2)
+        tv_sad_kill(sad);                          /* single use */
+    snprintf(job->key_id, sizeof job->key_id, "%s", cred_id);
+    return true;
+}
+
 static int sign_one(struct tv_hsm *hsm, const struct sign_job *job, const uint8_t *hash, char **out)
 {
     uint8_t input[128], sig[512], der[144];
@@ -298,22 +293,6 @@ static int sign_one(struct tv_hsm *hsm, const struct sign_job *job, const uint8_
         *out = tv_b64_encode(sig, sig_len);
     }
     return rc < 0 ? rc : *out ? 0 : TV_ERR_NOMEM;
-}
-
-/* Which key the credential has, read before the algorithm is resolved. */
-static bool credential_key(struct tv_req *r, const char *cred_id, struct sign_job *job)
-{
-    struct tv_credential c = { 0 };
-    bool found;
-
-    pthread_mutex_lock(&r->b->lock);
-    found = tv_credential_get(r->b, cred_id, &c) == 0 && c.account_id == r->account_id;
-    job->key = found && strcmp(c.key_type, "p256") == 0 ? TV_KEY_P256 : TV_KEY_RSA2048;
-    pthread_mutex_unlock(&r->b->lock);
-    tv_credential_clear(&c);
-    if (!found)
-        tv_fail(r, 400, "invalid_request", "unknown_credential", "Unknown credentialID");
-    return found;
 }
 
 static void sign_all(struct tv_req *r, const struct sign_job *job)
@@ -352,8 +331,6 @@ void tv_csc_sign_hash(struct tv_req *r)
         tv_bad_request(r, "hashes must not be empty");
         goto free_job;
     }
-    if (!credential_key(r, cred_id, job) || !parse_algorithm(r, job))
-        goto free_job;
     pthread_mutex_lock(&r->b->lock);
     ok = consume_sad(r, cred_id, sad_text, job);
     pthread_mutex_unlock(&r->b->lock);

@@ -142,6 +142,13 @@ void tv_store_drop_account(struct tv_store *s, int64_t account)
             tv_sad_kill(&s->sads[i]);
 }
 
+void tv_store_drop_sads(struct tv_store *s, int64_t account)
+{
+    for (size_t i = 0; i < MAX_SADS; i++)
+        if (s->sads[i].live && s->sads[i].account_id == account)
+            tv_sad_kill(&s->sads[i]);
+}
+
 void tv_sad_kill(struct tv_sad *sad)
 {
     free(sad->hashes);

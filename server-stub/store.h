@@ -21,6 +21,8 @@ struct tv_sad {
     uint8_t token[32];            /* hash of the bearer token it was obtained with */
     int64_t account_id;
     char credential[72];
+    int key_type;                 /* enum tv_key_type of the credential */
+    int64_t cert_not_after;       /* the certificate's end of validity */
     int scal;
     int num;                      /* signatures authorised */
     int remaining;
@@ -44,6 +46,9 @@ int tv_token_check(struct tv_store *s, enum tv_token_kind kind, const char *toke
 int tv_token_revoke(struct tv_store *s, const char *token, int64_t account);
 /* Forget every token and SAD of an account (revocation, password reset...). */
 void tv_store_drop_account(struct tv_store *s, int64_t account);
+
+/* Forget every SAD of an account (its credentials changed). */
+void tv_store_drop_sads(struct tv_store *s, int64_t account);
 
 /* A new SAD; hashes may be NULL (SCAL 1). Its fields are copied. */
 int tv_sad_create(struct tv_store *s, const struct tv_sad *tmpl, const char *bearer, int64_t now,
