@@ -149,7 +149,7 @@ int tv_conn_open(const char *path, int timeout_ms, struct tv_conn **out)
         return rc;
     }
     tv_fd_register(c->fd);
-    rc = say_hello(c, timeout_ms);
+    rc = say_hello(c, TV_QUICK_TIMEOUT_MS);      /* a busy agent may take a moment */
     if (rc < 0) {
         tv_debug("HELLO failed: %s", tv_strerror(rc));
         tv_conn_close(c);

@@ -20,8 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TV_CONNECT_TIMEOUT_MS 250     /* connect + HELLO */
-#define TV_QUICK_TIMEOUT_MS 2000      /* SNAPSHOT, LOGOUT: answered from memory */
+#define TV_CONNECT_TIMEOUT_MS 250     /* connect (refused at once when no agent runs) */
+#define TV_QUICK_TIMEOUT_MS 2000      /* HELLO, SNAPSHOT: answered from memory */
 #define TV_HUMAN_TIMEOUT_MS 600000    /* LOGIN, SIGN: a person may be typing */
 #define TV_POOL_IDLE_MAX 8
 

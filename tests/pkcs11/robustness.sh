@@ -33,6 +33,7 @@ dialogs=$(ps -o pid= --ppid "$TV_AGENT_PID")
 killed_at=$(date +%s%3N)
 kill -9 "$TV_AGENT_PID"
 for pid in $dialogs; do kill "$pid" 2>/dev/null; done
+wait "$TV_AGENT_PID" 2>/dev/null                   # reaped quietly
 wait_until 10 "the interrupted signature" grep -q 'interrupted signature' "$T/killed.out"
 line=$(grep 'interrupted signature' "$T/killed.out")
 check_match "a signature interrupted by the agent's death: CKR_DEVICE_REMOVED" 'CKR_DEVICE_REMOVED' "$line"
