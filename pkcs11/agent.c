@@ -102,8 +102,7 @@ void tv_agent_cleanup(struct tv_agent *a)
     a->nidle = 0;
     tv_conn_close(a->ctl);
     a->ctl = NULL;
-    tv_conn_close(a->watch);
-    a->watch = NULL;
+    a->ctl_waiting = false;
     /* a->active belong to threads still inside; C_Finalize waited for them */
 }
 

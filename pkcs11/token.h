@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-/* Cheap: one poll() on the watch connection when the agent is up; when it is
+/* Cheap: one poll() on the pending WAIT_EVENT when the agent is up; when it is
  * down, at most one connection attempt every TV_RETRY_MS (and an autostart
  * at most every TV_RESPAWN_MS). */
 void tv_token_refresh(void);

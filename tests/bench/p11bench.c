@@ -28,6 +28,7 @@
 #include "tv_proto.h"
 
 #include <errno.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <poll.h>
 #include <pthread.h>
@@ -222,12 +223,15 @@ static struct key find_key(CK_SESSION_HANDLE h, const char *label)
         fprintf(stderr, "no private key labelled %s\n", label);
         exit(2);
     }
-    k.mech = p11_attr_ulong(&p, h, k.priv, CKA_KEY_TYPE) == CKK_EC ? CKM_ECDSA_SHA256 : CKM_SHA256_RSA_PKCS;
+    /* EC: the application hashes and signs with CKM_ECDSA, as TLS stacks do
+     * (SoftHSM2 2.6 has no CKM_ECDSA_SHA256) */
+    k.mech = p11_attr_ulong(&p, h, k.priv, CKA_KEY_TYPE) == CKK_EC ? CKM_ECDSA : CKM_SHA256_RSA_PKCS;
     k.pub = p11_key_pubkey(&p, h, k.priv);
     return k;
 }
 
 struct worker {
+    struct key key;
     const char *label;
     int seconds;
     long ops;
@@ -236,40 +240,45 @@ struct worker {
     uint8_t (*sigs)[512];
     CK_ULONG *sig_len;
     CK_RV error;
-    struct key key;
 };
 
-static void message(char *out, size_t n, const struct worker *w, long i)
+/* The i-th input of a worker: a message, or its SHA-256 for CKM_ECDSA. */
+static size_t input(uint8_t *out, size_t n, const struct worker *w, long i)
 {
-    snprintf(out, n, "bench message %p %ld", (const void *)w, i);
+    int len = snprintf((char *)out, n, "bench message %p %ld", (const void *)w, i);
+
+    if (w->key.mech != CKM_ECDSA)
+        return (size_t)len;
+    SHA256(out, (size_t)len, out);
+    return 32;
 }
 
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
     CK_SESSION_HANDLE h;
-    CK_MECHANISM m;
-    char msg[64];
+    CK_MECHANISM m = { w->key.mech, NULL, 0 };
+    uint8_t msg[64];
+    size_t msg_len;
     int64_t end;
 
     p11_must(p.f->C_OpenSession(p11_first_slot(&p), CKF_SERIAL_SESSION, NULL, NULL, &h), "C_OpenSession");
-    w->key = find_key(h, w->label);
-    m = (CK_MECHANISM){ w->key.mech, NULL, 0 };
     for (int i = 0; i < 5; i++) {                         /* warm up: connections, caches */
         CK_ULONG len = 512;
         uint8_t sig[512];
         p.f->C_SignInit(h, &m, w->key.priv);
-        p.f->C_Sign(h, (CK_BYTE_PTR) "warm", 4, sig, &len);
+        msg_len = input(msg, sizeof msg, w, -1);
+        p.f->C_Sign(h, msg, msg_len, sig, &len);
     }
     end = p11_now_us() + (int64_t)w->seconds * 1000000;
     while (p11_now_us() < end && w->ops < w->cap) {
         int64_t t0 = p11_now_us();
         CK_ULONG len = 512;
         CK_RV rv;
-        message(msg, sizeof msg, w, w->ops);
+        msg_len = input(msg, sizeof msg, w, w->ops);
         rv = p.f->C_SignInit(h, &m, w->key.priv);
         if (rv == CKR_OK)
-            rv = p.f->C_Sign(h, (CK_BYTE_PTR)msg, strlen(msg), w->sigs[w->ops], &len);
+            rv = p.f->C_Sign(h, msg, msg_len, w->sigs[w->ops], &len);
         if (rv != CKR_OK) {
             w->error = rv;
             break;
@@ -288,7 +297,8 @@ static int cmp_i32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void login(const char *pin)
+/* The session stays open: the login lasts while one does. */
+static CK_SESSION_HANDLE login(const char *pin)
 {
     CK_SESSION_HANDLE h;
     CK_RV rv;
@@ -297,7 +307,7 @@ static void login(const char *pin)
     rv = p11_login(&p, h, pin);
     if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN)
         p11_must(rv, "C_Login");
-    /* the session stays open: the login lasts while one does */
+    return h;
 }
 
 static int cmd_sign(const char *label, const char *pin, int threads, int seconds)
@@ -308,10 +318,14 @@ static int cmd_sign(const char *label, const char *pin, int threads, int seconds
     int32_t *all;
     int64_t t0, took;
 
+    CK_SESSION_HANDLE h;
+    struct key key;
+
     p11_must(p.f->C_Initialize(NULL), "C_Initialize");
-    login(pin);
+    h = login(pin);
+    key = find_key(h, label);                 /* once: handles hold across sessions */
     for (int i = 0; i < threads; i++) {
-        w[i] = (struct worker){ .label = label, .seconds = seconds, .cap = 200000 };
+        w[i] = (struct worker){ .key = key, .label = label, .seconds = seconds, .cap = 200000 };
         w[i].lat_us = calloc((size_t)w[i].cap, sizeof *w[i].lat_us);
         w[i].sigs = calloc((size_t)w[i].cap, sizeof *w[i].sigs);
         w[i].sig_len = calloc((size_t)w[i].cap, sizeof *w[i].sig_len);
@@ -328,9 +342,9 @@ static int cmd_sign(const char *label, const char *pin, int threads, int seconds
         memcpy(all + total, w[i].lat_us, (size_t)w[i].ops * sizeof *all);
         total += w[i].ops;
         for (long j = 0; j < w[i].ops; j++) {
-            char msg[64];
-            message(msg, sizeof msg, &w[i], j);
-            if (p11_verify(w[i].key.pub, w[i].key.mech, msg, strlen(msg), w[i].sigs[j], w[i].sig_len[j]))
+            uint8_t msg[64];
+            size_t msg_len = input(msg, sizeof msg, &w[i], j);
+            if (p11_verify(w[i].key.pub, w[i].key.mech, msg, msg_len, w[i].sigs[j], w[i].sig_len[j]))
                 verified++;
             else
                 failed++;
@@ -357,8 +371,7 @@ static int cmd_count(const char *label, const char *pin, const char *agent, int 
 
     relay_start(agent);
     p11_must(p.f->C_Initialize(NULL), "C_Initialize");
-    login(pin);
-    p11_must(p.f->C_OpenSession(p11_first_slot(&p), CKF_SERIAL_SESSION, NULL, NULL, &h), "C_OpenSession");
+    h = login(pin);
     k = find_key(h, label);
     m = (CK_MECHANISM){ k.mech, NULL, 0 };
     p.f->C_SignInit(h, &m, k.priv);                       /* the first one opens the connections */
@@ -368,12 +381,18 @@ static int cmd_count(const char *label, const char *pin, const char *agent, int 
     signs = relay_count(TV_MSG_SIGN);
     all = relay_count(0);
     for (int i = 0; i < n; i++) {
-        uint8_t sig[512];
+        uint8_t sig[512], msg[32];
         CK_ULONG len = 0;
+        size_t msg_len = 7;
+        memcpy(msg, "counted", 7);
+        if (k.mech == CKM_ECDSA) {
+            SHA256(msg, 7, msg);
+            msg_len = 32;
+        }
         p.f->C_SignInit(h, &m, k.priv);
-        p.f->C_Sign(h, (CK_BYTE_PTR) "counted", 7, NULL, &len);       /* size query: local */
-        if (p.f->C_Sign(h, (CK_BYTE_PTR) "counted", 7, sig, &len) != CKR_OK ||
-            !p11_verify(k.pub, m.mechanism, "counted", 7, sig, len))
+        p.f->C_Sign(h, msg, msg_len, NULL, &len);                      /* size query: local */
+        if (p.f->C_Sign(h, msg, msg_len, sig, &len) != CKR_OK ||
+            !p11_verify(k.pub, m.mechanism, msg, msg_len, sig, len))
             failed++;
     }
     signs = relay_count(TV_MSG_SIGN) - signs;
@@ -426,9 +445,10 @@ static int cmd_start(const char *module)
     p11_must(p.f->C_GetSlotList(CK_FALSE, slots, &n), "C_GetSlotList");
     for (CK_ULONG i = 0; i < n; i++) {
         p.f->C_GetSlotInfo(slots[i], &si);
-        if (!(si.flags & CKF_TOKEN_PRESENT) || p.f->C_GetTokenInfo(slots[i], &ti) != CKR_OK)
+        if (!(si.flags & CKF_TOKEN_PRESENT) || p.f->C_GetTokenInfo(slots[i], &ti) != CKR_OK ||
+            !(ti.flags & CKF_TOKEN_INITIALIZED) ||
+            p.f->C_OpenSession(slots[i], CKF_SERIAL_SESSION, NULL, NULL, &h) != CKR_OK)
             continue;
-        p11_must(p.f->C_OpenSession(slots[i], CKF_SERIAL_SESSION, NULL, NULL, &h), "C_OpenSession");
         read_all(h, &objects, &attrs);
         p.f->C_CloseSession(h);
     }
