@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #define TV_CONNECT_TIMEOUT_MS 250     /* connect (refused at once when no agent runs) */
-#define TV_QUICK_TIMEOUT_MS 2000      /* HELLO, SNAPSHOT: answered from memory */
+#define TV_QUICK_TIMEOUT_MS 1000      /* HELLO, SNAPSHOT: answered from memory */
 #define TV_HUMAN_TIMEOUT_MS 600000    /* LOGIN, SIGN: a person may be typing */
 #define TV_POOL_IDLE_MAX 8
 
@@ -41,6 +41,7 @@ struct tv_agent {
     bool ctl_waiting;                 /* a WAIT_EVENT is pending on ctl */
     bool suspect;                     /* a call failed on its connection: re-check at once */
     int64_t last_try_ms;              /* last failed attempt to reach the agent */
+    int retry_ms;                     /* how long to wait before the next one */
     int64_t last_spawn_ms;
 };
 

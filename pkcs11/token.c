@@ -147,6 +147,9 @@ static void agent_lost(int rc)
         tv_info("agent unreachable: %s", tv_strerror(rc));
     tv_mod.agent_up = false;
     a->last_try_ms = tv_now_ms();
+    /* an agent that accepts but does not answer is not asked again soon:
+     * every try would block the caller for TV_QUICK_TIMEOUT_MS */
+    a->retry_ms = rc == TV_ERR_TIMEOUT ? TV_HUNG_RETRY_MS : TV_RETRY_MS;
     ctl_close(a);
     tv_token_drop();
 }
@@ -210,8 +213,10 @@ static int sync_now(void)
         return rc;
     }
     apply(snap);
-    if (arm_watch() < 0)
+    if (arm_watch() < 0) {
         tv_mod.agent.last_try_ms = tv_now_ms();
+        tv_mod.agent.retry_ms = TV_RETRY_MS;
+    }
     return 0;
 }
 
@@ -241,7 +246,7 @@ void tv_token_refresh(void)
             return;                   /* the wait timed out; nothing changed */
         if (rc < 0)
             ctl_close(a);
-    } else if (a->ctl == NULL && tv_now_ms() - a->last_try_ms < TV_RETRY_MS) {
+    } else if (a->ctl == NULL && tv_now_ms() - a->last_try_ms < a->retry_ms) {
         return;
     }
     tv_token_sync();

@@ -350,6 +350,28 @@ static void no_agent_then_agent(void **state)
     fa_stop(fa);
 }
 
+/* An agent that accepts connections but never answers delays C_Initialize
+ * by the quick timeout once; later calls do not wait for it again. */
+static void hung_agent_does_not_hang_the_host(void **state)
+{
+    CK_INTERFACE_PTR iface = NULL;
+    int64_t t0;
+
+    fa = fa_start(false);
+    fa_set_mute(fa, true);
+    assert_int_equal(C_GetInterface(NULL, NULL, &iface, 0), CKR_OK);
+    p11 = iface->pFunctionList;
+    t0 = now_ms();
+    assert_int_equal(p11->C_Initialize(NULL), CKR_OK);
+    assert_true(now_ms() - t0 < 2500);
+    t0 = now_ms();
+    for (int i = 0; i < 20; i++)
+        assert_int_equal(present_slots(), 0);
+    assert_true(now_ms() - t0 < 500);
+    assert_int_equal(p11->C_Finalize(NULL), CKR_OK);
+    fa_stop(fa);
+}
+
 /* ---- sessions ------------------------------------------------------------------- */
 
 static void sessions(void **state)
@@ -1101,6 +1123,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(slot_and_token, up, down),
         cmocka_unit_test_setup_teardown(mechanisms, up, down),
         cmocka_unit_test(no_agent_then_agent),
+        cmocka_unit_test(hung_agent_does_not_hang_the_host),
         cmocka_unit_test_setup_teardown(sessions, up, down),
         cmocka_unit_test_setup_teardown(login_protected_path, up, down),
         cmocka_unit_test_setup_teardown(logout_is_local_and_firefox_pattern, up, down),
