@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -290,6 +291,12 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+static int64_t cpu_us(const struct rusage *r)
+{
+    return (int64_t)(r->ru_utime.tv_sec + r->ru_stime.tv_sec) * 1000000 + r->ru_utime.tv_usec +
+           r->ru_stime.tv_usec;
+}
+
 static int cmp_i32(const void *a, const void *b)
 {
     int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
@@ -330,12 +337,15 @@ static int cmd_sign(const char *label, const char *pin, int threads, int seconds
         w[i].sigs = calloc((size_t)w[i].cap, sizeof *w[i].sigs);
         w[i].sig_len = calloc((size_t)w[i].cap, sizeof *w[i].sig_len);
     }
+    struct rusage ru0, ru1;
+    getrusage(RUSAGE_SELF, &ru0);
     t0 = p11_now_us();
     for (int i = 0; i < threads; i++)
         pthread_create(&th[i], NULL, worker_main, &w[i]);
     for (int i = 0; i < threads; i++)
         pthread_join(th[i], NULL);
     took = p11_now_us() - t0;
+    getrusage(RUSAGE_SELF, &ru1);
     all = calloc(1, sizeof *all);
     for (int i = 0; i < threads; i++) {
         all = realloc(all, (size_t)(total + w[i].ops + 1) * sizeof *all);
@@ -353,9 +363,10 @@ static int cmd_sign(const char *label, const char *pin, int threads, int seconds
             fprintf(stderr, "thread %d stopped: %s\n", i, p11_rv_name(w[i].error));
     }
     qsort(all, (size_t)total, sizeof *all, cmp_i32);
-    printf("ops=%ld p50_us=%d p90_us=%d ops_per_s=%.1f verified=%ld failed=%ld\n", total,
-           total ? all[total / 2] : 0, total ? all[total * 9 / 10] : 0,
-           (double)total * 1e6 / (double)(took > 0 ? took : 1), verified, failed);
+    printf("ops=%ld p50_us=%d p90_us=%d ops_per_s=%.1f verified=%ld failed=%ld client_cpu_us=%.0f\n",
+           total, total ? all[total / 2] : 0, total ? all[total * 9 / 10] : 0,
+           (double)total * 1e6 / (double)(took > 0 ? took : 1), verified, failed,
+           total ? (double)(cpu_us(&ru1) - cpu_us(&ru0)) / (double)total : 0.0);
     p.f->C_Finalize(NULL);
     return failed == 0 && total > 0 ? 0 : 1;
 }
@@ -474,6 +485,10 @@ static int cmd_memory(const char *agent)
     p11_must(p.f->C_Initialize(NULL), "C_Initialize");
     p11_must(p.f->C_OpenSession(p11_first_slot(&p), CKF_SERIAL_SESSION, NULL, NULL, &h), "C_OpenSession");
     cert = p11_find(&p, h, CKO_CERTIFICATE, NULL);
+    usleep(200000);                  /* let the relay pass on the WAIT_EVENT C_Initialize left */
+    unsigned long by_type[16];
+    for (uint32_t t = 1; t < 16; t++)
+        by_type[t] = relay_count(t);
     before = relay_count(0);
     t0 = p11_now_us();
     for (int i = 0; i < rounds; i++) {
@@ -489,8 +504,12 @@ static int cmd_memory(const char *agent)
     }
     attr_ns = (p11_now_us() - t0) * 1000 / rounds;
     after = relay_count(0);
-    printf("find_cycle_ns=%lld attribute_read_ns=%lld agent_requests=%lu\n", (long long)find_ns,
+    printf("find_cycle_ns=%lld attribute_read_ns=%lld agent_requests=%lu", (long long)find_ns,
            (long long)attr_ns, after - before);
+    for (uint32_t t = 1; t < 16; t++)
+        if (relay_count(t) != by_type[t])
+            printf(" %s=%lu", tv_msg_name(t), relay_count(t) - by_type[t]);
+    printf("\n");
     p.f->C_Finalize(NULL);
     return 0;
 }
