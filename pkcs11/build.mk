@@ -54,3 +54,6 @@ $(P11BENCH): $(BUILD)/obj/tests/bench/p11bench.o $(P11UTIL_OBJ) $(LIBTVCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcrypto -lpthread -ldl
 PROGRAMS += $(P11BENCH)
+
+# Fuzz target over what the module parses (tests/fuzz/fuzz_pkcs11.c).
+FUZZ_LINK_pkcs11 := $(PKCS11_LIB) $(LIBTVCOMMON)
