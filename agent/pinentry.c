@@ -101,10 +101,27 @@ static void prompt_env(char **env, size_t max)
     env[n] = NULL;
 }
 
+/* The agent blocks SIGTERM/SIGINT/SIGHUP (it reads them from a signalfd) and
+ * ignores SIGPIPE; a prompt must start with neither, or it could not be
+ * stopped and would outlive the agent. */
+static void prompt_spawnattr(posix_spawnattr_t *attr)
+{
+    sigset_t none, defaults;
+
+    sigemptyset(&none);
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGPIPE);
+    posix_spawnattr_init(attr);
+    posix_spawnattr_setsigmask(attr, &none);
+    posix_spawnattr_setsigdefault(attr, &defaults);
+    posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+}
+
 static int prompt_start(const char *program, prompt_proc *p)
 {
     int in[2] = { -1, -1 }, out[2] = { -1, -1 };
     posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
     char *argv[] = { (char *)program, NULL };
     char *env[16];
     int rc;
@@ -117,8 +134,10 @@ static int prompt_start(const char *program, prompt_proc *p)
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
     posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-    rc = strchr(program, '/') ? posix_spawn(&p->pid, program, &fa, NULL, argv, env)
-                              : posix_spawnp(&p->pid, program, &fa, NULL, argv, env);
+    prompt_spawnattr(&attr);
+    rc = strchr(program, '/') ? posix_spawn(&p->pid, program, &fa, &attr, argv, env)
+                              : posix_spawnp(&p->pid, program, &fa, &attr, argv, env);
+    posix_spawnattr_destroy(&attr);
     posix_spawn_file_actions_destroy(&fa);
     close(in[0]);
     close(out[1]);

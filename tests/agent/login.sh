@@ -82,7 +82,18 @@ check_match "cancelling the SMS dialog: TV_ERR_CANCELLED (-20)" '"error": -20' "
 # A prompt that never answers is ended by the agent's timer: cancelled.
 tv_pinentry_once password hang
 start=$(date +%s)
-out=$(client login)
+client login > "$T/hang.out" &
+login_pid=$!
+wait_until 10 "the hanging prompt starts" pgrep -f "$TV_PINENTRY_SCRIPT"
+prompt_pid=$(pgrep -f "$TV_PINENTRY_SCRIPT" | head -n 1)
+# The agent reads SIGHUP/SIGINT/SIGTERM from a signalfd with them blocked; the
+# prompt must not inherit that block, or it could not be stopped.  (Python
+# itself may block SIGINT, so look at SIGHUP and SIGTERM: mask 0x4001.)
+sigblk=$(awk '/^SigBlk:/ { print $2 }' "/proc/$prompt_pid/status" 2>/dev/null)
+check_eq "the prompt does not inherit the agent's blocked SIGHUP/SIGTERM" 0 \
+    "$(( 0x${sigblk:-ffff} & 0x4001 ))"
+wait "$login_pid"
+out=$(cat "$T/hang.out")
 check_match "a prompt that hangs: TV_ERR_CANCELLED (-20)" '"error": -20' "$out"
 check "... within the dialog timeout (4 s + 5 s margin)" test $(( $(date +%s) - start )) -lt 15
 check_eq "... and the hung prompt was killed" "" "$(pgrep -f "$TV_PINENTRY_SCRIPT" || true)"
