@@ -1,0 +1,145 @@
+# Shared helpers of the end-to-end tests (sourced, bash, after tap.sh).
+#
+#   e2e_setup              # tv_setup_test + HOME/XDG_* under $T + a bounded clean-up
+#   tv_free_port           # a free TCP port on 127.0.0.1
+#   e2e_xvfb               # a private X server; sets DISPLAY
+#   e2e_nssdb DIR          # an empty NSS database (no password)
+#   e2e_nss_add_module DIR NAME LIB   # register a PKCS#11 module in it
+#   e2e_nss_trust DIR NICK CERT TRUST # e.g. "C,," for a TLS server CA
+#   e2e_test_ca DIR        # throwaway citizen CA (harness self-tests)
+#   e2e_test_citizen DIR NAME DNI GIVEN SURNAME   # key + certificate from it
+#   e2e_softhsm_token DIR LABEL PIN KEY CERT      # stand-in token holding them
+
+E2E_PY=${E2E_PY:-/usr/bin/python3}
+E2E_CLEANUPS=()
+
+# e2e_on_exit COMMAND...: run at the end of the test (before tv_cleanup),
+# e.g. to remove a global policy file.  Commands run in reverse order.
+e2e_on_exit() { E2E_CLEANUPS+=("$(printf '%q ' "$@")"); }
+
+_e2e_exit() {
+    local i
+    for ((i = ${#E2E_CLEANUPS[@]} - 1; i >= 0; i--)); do
+        eval "${E2E_CLEANUPS[$i]}" >/dev/null 2>&1
+    done
+    tv_cleanup
+}
+
+e2e_setup() {
+    tv_setup_test
+    trap _e2e_exit EXIT
+    export HOME="$T/home" XDG_CONFIG_HOME="$T/home/.config" XDG_CACHE_HOME="$T/home/.cache"
+    export XDG_RUNTIME_DIR="$T/run" XDG_DATA_HOME="$T/home/.local/share"
+    mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_DATA_HOME"
+    mkdir -p -m 0700 "$XDG_RUNTIME_DIR"
+    unset DBUS_SESSION_BUS_ADDRESS WAYLAND_DISPLAY
+}
+
+tv_free_port() {
+    "$E2E_PY" -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# e2e_xvfb: start Xvfb on a free display (it picks the number), set DISPLAY.
+e2e_xvfb() {
+    local fifo="$T/xvfb.display" n
+    rm -f "$fifo"
+    Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp -nolisten unix \
+        3>"$fifo" >"$T/xvfb.log" 2>&1 &
+    tv_track $!
+    wait_until 15 "Xvfb chose a display" test -s "$fifo" || return 1
+    n=$(head -n1 "$fifo")
+    export DISPLAY=":$n"
+    wait_until 10 "X server answers" xdotool getmouselocation
+}
+
+e2e_nssdb() {
+    mkdir -p "$1"
+    certutil -N -d "sql:$1" --empty-password
+}
+
+e2e_nss_add_module() {   # DIR NAME LIB
+    modutil -dbdir "sql:$1" -add "$2" -libfile "$3" -force >/dev/null
+}
+
+e2e_nss_trust() {        # DIR NICK CERT TRUST
+    certutil -A -d "sql:$1" -n "$2" -t "$4" -i "$3"
+}
+
+# --- a throwaway citizen CA, for the harness self-tests --------------------
+
+e2e_test_ca() {
+    local d=$1
+    mkdir -p "$d/newcerts"
+    : >"$d/index.txt"
+    echo 1000 >"$d/serial"
+    echo 1000 >"$d/crlnumber"
+    cat >"$d/ca.cnf" <<CNF
+[ ca ]
+default_ca = tca
+[ tca ]
+dir = $d
+database = \$dir/index.txt
+new_certs_dir = \$dir/newcerts
+serial = \$dir/serial
+crlnumber = \$dir/crlnumber
+certificate = \$dir/ca.crt
+private_key = \$dir/ca.key
+default_md = sha256
+default_days = 30
+default_crl_days = 7
+policy = anything
+unique_subject = no
+copy_extensions = none
+[ anything ]
+countryName = optional
+serialNumber = optional
+givenName = optional
+surname = optional
+commonName = supplied
+[ citizen_auth ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = clientAuth,emailProtection
+CNF
+    openssl req -x509 -new -newkey rsa:2048 -nodes -keyout "$d/ca.key" -out "$d/ca.crt" \
+        -days 30 -subj "/C=ES/O=Harness/CN=Harness Citizen CA" \
+        -addext "basicConstraints=critical,CA:TRUE" \
+        -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null || return 1
+    e2e_test_crl "$d"
+}
+
+e2e_test_crl() {          # CA_DIR: (re)write CA_DIR/crl.pem
+    openssl ca -batch -config "$1/ca.cnf" -gencrl -out "$1/crl.pem" 2>/dev/null
+}
+
+e2e_test_revoke() {       # CA_DIR CERT
+    openssl ca -batch -config "$1/ca.cnf" -revoke "$2" 2>/dev/null && e2e_test_crl "$1"
+}
+
+# e2e_test_citizen CA_DIR NAME DNI GIVEN SURNAME: NAME.key, NAME.crt in CA_DIR,
+# with the subject layout of BakQ certificates.
+e2e_test_citizen() {
+    local d=$1 n=$2 dni=$3 gn=$4 sn=$5
+    openssl req -new -newkey rsa:2048 -nodes -keyout "$d/$n.key" -out "$d/$n.csr" \
+        -subj "/C=ES/serialNumber=IDCES-$dni/GN=$gn/SN=$sn/CN=$sn $gn - $dni" 2>/dev/null &&
+    openssl ca -batch -config "$d/ca.cnf" -extensions citizen_auth -notext \
+        -in "$d/$n.csr" -out "$d/$n.crt" 2>/dev/null
+}
+
+# e2e_softhsm_token DIR LABEL PIN KEY CERT: a SoftHSM2 token under DIR with the
+# key and certificate (CKA_ID 01, label "citizen"); exports SOFTHSM2_CONF.
+E2E_SOFTHSM_LIB=/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so
+e2e_softhsm_token() {
+    local d=$1 label=$2 pin=$3 key=$4 cert=$5
+    mkdir -p "$d/tokens"
+    printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
+        "$d/tokens" >"$d/softhsm2.conf"
+    export SOFTHSM2_CONF="$d/softhsm2.conf"
+    softhsm2-util --init-token --free --label "$label" --so-pin 12345678 --pin "$pin" >/dev/null &&
+    openssl pkcs8 -topk8 -nocrypt -in "$key" -out "$d/key.p8" &&
+    softhsm2-util --import "$d/key.p8" --token "$label" --label citizen --id 01 --pin "$pin" >/dev/null &&
+    openssl x509 -in "$cert" -outform DER -out "$d/cert.der" &&
+    pkcs11-tool --module "$E2E_SOFTHSM_LIB" --token-label "$label" --login --pin "$pin" \
+        --write-object "$d/cert.der" --type cert --id 01 --label citizen >/dev/null
+}
