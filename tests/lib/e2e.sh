@@ -8,7 +8,8 @@
 #   e2e_nss_trust DIR NICK CERT TRUST # e.g. "C,," for a TLS server CA
 #   e2e_test_ca DIR        # throwaway citizen CA (harness self-tests)
 #   e2e_test_citizen DIR NAME DNI GIVEN SURNAME   # key + certificate from it
-#   e2e_softhsm_token DIR LABEL PIN KEY CERT      # stand-in token holding them
+#   e2e_softhsm_env DIR; e2e_softhsm_token DIR LABEL PIN KEY CERT
+#                          # stand-in token holding them
 
 E2E_PY=${E2E_PY:-/usr/bin/python3}
 E2E_CLEANUPS=()
@@ -127,19 +128,101 @@ e2e_test_citizen() {
         -in "$d/$n.csr" -out "$d/$n.crt" 2>/dev/null
 }
 
-# e2e_softhsm_token DIR LABEL PIN KEY CERT: a SoftHSM2 token under DIR with the
-# key and certificate (CKA_ID 01, label "citizen"); exports SOFTHSM2_CONF.
+# e2e_softhsm_env DIR: SoftHSM2 keeps its tokens under DIR (exports
+# SOFTHSM2_CONF, so call it directly, not through `check`).
 E2E_SOFTHSM_LIB=/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so
+e2e_softhsm_env() {
+    mkdir -p "$1/tokens"
+    printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
+        "$1/tokens" >"$1/softhsm2.conf"
+    export SOFTHSM2_CONF="$1/softhsm2.conf"
+}
+
+# e2e_softhsm_token DIR LABEL PIN KEY CERT: a SoftHSM2 token (after
+# e2e_softhsm_env DIR) with the key and certificate (CKA_ID 01, label "citizen").
 e2e_softhsm_token() {
     local d=$1 label=$2 pin=$3 key=$4 cert=$5
-    mkdir -p "$d/tokens"
-    printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
-        "$d/tokens" >"$d/softhsm2.conf"
-    export SOFTHSM2_CONF="$d/softhsm2.conf"
     softhsm2-util --init-token --free --label "$label" --so-pin 12345678 --pin "$pin" >/dev/null &&
     openssl pkcs8 -topk8 -nocrypt -in "$key" -out "$d/key.p8" &&
     softhsm2-util --import "$d/key.p8" --token "$label" --label citizen --id 01 --pin "$pin" >/dev/null &&
     openssl x509 -in "$cert" -outform DER -out "$d/cert.der" &&
     pkcs11-tool --module "$E2E_SOFTHSM_LIB" --token-label "$label" --login --pin "$pin" \
         --write-object "$d/cert.der" --type cert --id 01 --label citizen >/dev/null
+}
+
+# --- Firefox -----------------------------------------------------------------
+
+# e2e_firefox_profile DIR: a fresh profile for automation: quiet (no updates,
+# telemetry, first-run pages or network probes), Marionette on a port Firefox
+# picks (written to DIR/MarionetteActivePort), the client certificate chosen
+# automatically.  Register modules and trust CAs with e2e_nss_* on DIR.
+e2e_firefox_profile() {
+    local d=$1
+    mkdir -p "$d"
+    e2e_nssdb "$d" || return 1
+    cat >"$d/user.js" <<'PREFS'
+user_pref("marionette.port", 0);
+user_pref("security.default_personal_cert", "Select Automatically");
+user_pref("security.remember_cert_checkbox_default_setting", false);
+user_pref("security.osclientcerts.autoload", false);
+user_pref("security.enterprise_roots.enabled", false);
+user_pref("security.OCSP.enabled", 0);
+user_pref("security.certerrors.mitm.priming.enabled", false);
+user_pref("browser.shell.checkDefaultBrowser", false);
+user_pref("browser.startup.page", 0);
+user_pref("browser.startup.homepage_override.mstone", "ignore");
+user_pref("startup.homepage_welcome_url", "");
+user_pref("startup.homepage_welcome_url.additional", "");
+user_pref("browser.aboutwelcome.enabled", false);
+user_pref("browser.newtabpage.enabled", false);
+user_pref("browser.safebrowsing.malware.enabled", false);
+user_pref("browser.safebrowsing.phishing.enabled", false);
+user_pref("browser.safebrowsing.downloads.enabled", false);
+user_pref("browser.safebrowsing.update.enabled", false);
+user_pref("browser.region.update.enabled", false);
+user_pref("browser.search.update", false);
+user_pref("app.update.enabled", false);
+user_pref("app.update.auto", false);
+user_pref("app.normandy.enabled", false);
+user_pref("extensions.update.enabled", false);
+user_pref("extensions.getAddons.cache.enabled", false);
+user_pref("datareporting.policy.dataSubmissionEnabled", false);
+user_pref("datareporting.healthreport.uploadEnabled", false);
+user_pref("toolkit.telemetry.enabled", false);
+user_pref("toolkit.telemetry.unified", false);
+user_pref("network.captive-portal-service.enabled", false);
+user_pref("network.connectivity-service.enabled", false);
+user_pref("network.dns.disablePrefetch", true);
+user_pref("network.prefetch-next", false);
+user_pref("network.proxy.type", 0);
+user_pref("services.settings.server", "https://127.0.0.1:9/");
+user_pref("dom.push.connection.enabled", false);
+user_pref("toolkit.startup.max_resumed_crashes", -1);
+user_pref("browser.sessionstore.resume_from_crash", false);
+user_pref("browser.tabs.warnOnClose", false);
+PREFS
+}
+
+# e2e_firefox PROFILE OUT STEP...: run tests/lib/marionette.py (bounded).
+E2E_FIREFOX_TIMEOUT=${E2E_FIREFOX_TIMEOUT:-60}
+e2e_firefox() {
+    local profile=$1 out=$2
+    shift 2
+    timeout -k 5 $((E2E_FIREFOX_TIMEOUT * 3)) "$E2E_PY" "$TV_SRC/tests/lib/marionette.py" \
+        --firefox /usr/bin/firefox-esr --profile "$profile" --out "$out" \
+        --log "$profile.log" --timeout "$E2E_FIREFOX_TIMEOUT" ${E2E_HEADLESS:+--headless} "$@"
+}
+
+# --- pkcs11-spy: which PKCS#11 calls and mechanisms a program used ----------
+
+E2E_SPY_LIB=/usr/lib/x86_64-linux-gnu/pkcs11/pkcs11-spy.so
+
+# e2e_spy MODULE LOG: later programs that load $E2E_SPY_LIB use MODULE and log
+# every call to LOG.
+e2e_spy() { export PKCS11SPY="$1" PKCS11SPY_OUTPUT="$2"; }
+
+# e2e_spy_mechanisms LOG: the signing mechanisms used, one per line.
+e2e_spy_mechanisms() {
+    grep -A4 -E 'C_SignInit|C_SignMessageInit' "$1" 2>/dev/null |
+        grep -oE 'CKM_[A-Z0-9_]+' | sort -u
 }
