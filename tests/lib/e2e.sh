@@ -226,3 +226,34 @@ e2e_spy_mechanisms() {
     grep -A4 -E 'C_SignInit|C_SignMessageInit' "$1" 2>/dev/null |
         grep -oE 'CKM_[A-Z0-9_]+' | sort -u
 }
+
+# --- Chromium ----------------------------------------------------------------
+
+E2E_CHROMIUM_POLICY_DIR=${E2E_CHROMIUM_POLICY_DIR:-/etc/chromium/policies/managed}
+
+# e2e_chromium_autoselect ISSUER_CN: managed policy selecting the client
+# certificate issued by ISSUER_CN for https://127.0.0.1 (any port).  The
+# policy folder is global to the machine: the file has a name unique to this
+# test and is removed when the test ends.  Call directly, not through check.
+e2e_chromium_autoselect() {
+    local f
+    f="$E2E_CHROMIUM_POLICY_DIR/tarjeta-e2e-$(basename "$T").json"
+    if [ ! -d "$E2E_CHROMIUM_POLICY_DIR" ]; then   # leave no empty folders behind
+        e2e_on_exit rmdir --ignore-fail-on-non-empty -p "$E2E_CHROMIUM_POLICY_DIR"
+        mkdir -p "$E2E_CHROMIUM_POLICY_DIR" || return 1
+    fi
+    e2e_on_exit rm -f "$f"
+    "$E2E_PY" -c 'import json, sys
+rule = {"pattern": "https://127.0.0.1:*", "filter": {"ISSUER": {"CN": sys.argv[1]}}}
+print(json.dumps({"AutoSelectCertificateForUrls": [json.dumps(rule)]}))' "$1" >"$f"
+}
+
+# e2e_chromium OUT STEP...: tests/lib/cdp.py with a profile under $T (bounded).
+E2E_CHROMIUM_TIMEOUT=${E2E_CHROMIUM_TIMEOUT:-60}
+e2e_chromium() {
+    local out=$1
+    shift
+    timeout -k 5 $((E2E_CHROMIUM_TIMEOUT * 3)) "$E2E_PY" "$TV_SRC/tests/lib/cdp.py" \
+        --user-data-dir "$T/chromium" --out "$out" --log "$T/chromium.log" \
+        --timeout "$E2E_CHROMIUM_TIMEOUT" "$@"
+}
