@@ -54,3 +54,71 @@ e2e_curl_engine() {   # CONF KEY_URI CERT_URI URL [curl options]
         --cacert "$SEDE_SERVER_CA" --engine pkcs11 --key-type ENG --key "$key" \
         --cert-type ENG --cert "$cert" "$@" "$url"
 }
+
+# --- signers -------------------------------------------------------------------
+#
+#   e2e_pdfsig_sign DB NICK IN OUT [PIN]   # poppler pdfsig -add-signature (NSS)
+#   e2e_pdfsig_verify VDB PDF              # pdfsig's report on stdout
+#   e2e_pdf_signer VDB PDF OUT_DER         # the signer's certificate, DER
+#   e2e_java_cfg FILE MODULE               # SunPKCS11 configuration
+#   e2e_keytool_list CFG [PIN]             # keytool -list -v of the token
+#   e2e_jarsign CFG JAR OUT ALIAS [PIN]    # jarsigner through SunPKCS11
+#   e2e_cms_sign CONF KEY_URI CERT IN OUT  # openssl cms -sign through libp11
+
+# pdfsig treats a missing -nss-pwd as a cancelled login; with a protected
+# authentication path the value is not used, so a dummy is passed.
+e2e_pdfsig_sign() {   # DB NICK IN OUT [PIN]
+    timeout -k 5 "$E2E_CLIENT_TIMEOUT" pdfsig -nssdir "sql:$1" -add-signature -nick "$2" \
+        -nss-pwd "${5:-dummy}" -reason "Prueba de firma (Tarjeta virtual)" "$3" "$4" </dev/null
+}
+
+e2e_pdfsig_verify() {  # VDB PDF
+    timeout -k 5 "$E2E_CLIENT_TIMEOUT" pdfsig -nssdir "sql:$1" "$2" </dev/null
+}
+
+# The end-entity certificate of the first signature (the one that is not a CA).
+e2e_pdf_signer() {     # VDB PDF OUT_DER
+    local d="$T/pdf-signer.$$"
+    rm -rf "$d" && mkdir -p "$d" || return 1
+    (cd "$d" && timeout -k 5 "$E2E_CLIENT_TIMEOUT" pdfsig -nssdir "sql:$1" -dump "$2" >/dev/null) &&
+    openssl pkcs7 -inform DER -in "$d/$(basename "$2").sig0" -print_certs >"$d/certs.pem" &&
+    "$E2E_PY" - "$d/certs.pem" "$d" <<'PY' || return 1
+import re, sys
+pems = re.findall(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", open(sys.argv[1]).read(), re.S)
+for n, pem in enumerate(pems):
+    open("%s/cert%d.pem" % (sys.argv[2], n), "w").write(pem + "\n")
+PY
+    local c
+    for c in "$d"/cert*.pem; do
+        if ! openssl x509 -in "$c" -noout -ext basicConstraints 2>/dev/null | grep -q 'CA:TRUE'; then
+            openssl x509 -in "$c" -outform DER -out "$3"
+            return
+        fi
+    done
+    return 1
+}
+
+e2e_java_cfg() {       # FILE MODULE
+    printf 'name = %s\nlibrary = %s\nslotListIndex = 0\n' TarjetaE2E "$2" >"$1"
+}
+
+# With a PIN: -storepass; without: -protected (the token asks by itself).
+_e2e_java_auth() { if [ -n "${1:-}" ]; then echo "-storepass $1"; else echo -protected; fi; }
+
+e2e_keytool_list() {   # CFG [PIN]
+    # shellcheck disable=SC2046
+    timeout -k 5 "$E2E_CLIENT_TIMEOUT" keytool -list -v -keystore NONE -storetype PKCS11 \
+        -addprovider SunPKCS11 -providerArg "$1" $(_e2e_java_auth "${2:-}") </dev/null
+}
+
+e2e_jarsign() {        # CFG JAR OUT ALIAS [PIN]
+    # shellcheck disable=SC2046
+    timeout -k 5 "$E2E_CLIENT_TIMEOUT" jarsigner -keystore NONE -storetype PKCS11 \
+        -addprovider SunPKCS11 -providerArg "$1" $(_e2e_java_auth "${5:-}") \
+        -signedjar "$3" "$2" "$4" </dev/null
+}
+
+e2e_cms_sign() {       # CONF KEY_URI CERT IN OUT
+    OPENSSL_CONF=$1 timeout -k 5 "$E2E_CLIENT_TIMEOUT" openssl cms -sign -engine pkcs11 \
+        -keyform engine -inkey "$2" -signer "$3" -in "$4" -binary -outform DER -out "$5" </dev/null
+}

@@ -67,6 +67,11 @@ e2e_nss_trust() {        # DIR NICK CERT TRUST
     certutil -A -d "sql:$1" -n "$2" -t "$4" -i "$3"
 }
 
+# e2e_verify_db DIR CA: an NSS database (no token) trusting CA for everything.
+e2e_verify_db() {
+    e2e_nssdb "$1" && e2e_nss_trust "$1" citizen-ca "$2" "C,C,C"
+}
+
 # --- a throwaway citizen CA, for the harness self-tests --------------------
 
 e2e_test_ca() {
