@@ -262,3 +262,68 @@ e2e_chromium() {
         --user-data-dir "$T/chromium" --out "$out" --log "$T/chromium.log" \
         --timeout "$E2E_CHROMIUM_TIMEOUT" "$@"
 }
+
+# --- the real chain: bakq-server + tarjeta-agent + our module ----------------
+
+E2E_MODULE="$TV_BUILD/tarjeta-virtual-pkcs11.so"
+
+# e2e_real_stack [sms|coordinates]: bakq-server with an active citizen
+# ($TV_DNI), the agent with the scripted pinentry (tests/lib/agent.sh), one
+# `tarjeta login` so that the agent caches the certificates (the token
+# appears), then `tarjeta logout` so that programs log in themselves; the sede
+# trusting the bakq-server CA with its CRL.  Dialog log cleared.  Call
+# directly (it exports variables).  Sets E2E_NICK_AUTH / E2E_NICK_SIGN (NSS
+# nicknames), E2E_URI_AUTH / E2E_URI_SIGN (pkcs11: URIs of the private keys),
+# E2E_CITIZEN (the certificate's CN).
+e2e_real_stack() {
+    tv_agent_stack "${1:-sms}" || { echo "# agent stack failed"; return 1; }
+    tv_tarjeta login >"$T/first-login.out" 2>&1 || { echo "# tarjeta login failed"; cat "$T/first-login.out"; return 1; }
+    tv_tarjeta logout >/dev/null 2>&1 || return 1
+    e2e_fetch_crl "$T/bakq-crl.der" || return 1
+    sede_start "$BAKQ_CA" "$T/bakq-crl.der" || return 1
+    tv_pinentry_reset
+    local token="BakQ%20$TV_DNI"
+    E2E_NICK_AUTH="BakQ $TV_DNI:BakQ authentication"
+    E2E_NICK_SIGN="BakQ $TV_DNI:BakQ signature"
+    E2E_URI_AUTH="pkcs11:token=$token;object=BakQ%20authentication"
+    E2E_URI_SIGN="pkcs11:token=$token;object=BakQ%20signature"
+    E2E_CITIZEN=$(openssl x509 -in <(e2e_token_cert "BakQ authentication") -noout \
+        -subject -nameopt RFC2253 | sed -n 's/.*CN=\([^,]*\).*/\1/p')
+    export E2E_NICK_AUTH E2E_NICK_SIGN E2E_URI_AUTH E2E_URI_SIGN E2E_CITIZEN
+    [ -n "$E2E_CITIZEN" ]
+}
+
+# e2e_fetch_crl OUT: the bakq-server CRL (DER), as a relying party gets it.
+e2e_fetch_crl() {
+    curl -sS --fail --max-time 20 --cacert "$BAKQ_CA" -o "$1" "$BAKQ_URL/ca/crl"
+}
+
+# e2e_token_cert LABEL: a certificate of our token, PEM on stdout.
+e2e_token_cert() {
+    pkcs11-tool --module "$E2E_MODULE" --read-object --type cert --label "$1" 2>/dev/null |
+        openssl x509 -inform DER
+}
+
+# e2e_dialogs: the kinds of the scripted-pinentry dialogs so far, space-separated.
+e2e_dialogs() {
+    sed -n 's/^== dialog [0-9]* kind=\([a-z-]*\).*/\1/p' "$TV_PINENTRY_LOG" 2>/dev/null | tr '\n' ' ' |
+        sed 's/ $//'
+}
+
+# e2e_trace NAME: programs started from now on log every PKCS#11 call our
+# module receives to $T/trace-NAME.log (the module's TARJETA_DEBUG trace).
+e2e_trace() { export TARJETA_DEBUG="$T/trace-$1.log"; }
+
+# e2e_trace_mechanisms NAME: the signing mechanisms in that trace, by name.
+e2e_trace_mechanisms() {
+    sed -n 's/.*C_SignInit.* mechanism=\(0x[0-9a-f]*\).*/\1/p' "$T/trace-$1.log" 2>/dev/null |
+        sort -u | while read -r m; do
+            case $m in
+                0x1) echo CKM_RSA_PKCS ;;           0xd) echo CKM_RSA_PKCS_PSS ;;
+                0x40) echo CKM_SHA256_RSA_PKCS ;;   0x41) echo CKM_SHA384_RSA_PKCS ;;
+                0x42) echo CKM_SHA512_RSA_PKCS ;;   0x43) echo CKM_SHA256_RSA_PKCS_PSS ;;
+                0x44) echo CKM_SHA384_RSA_PKCS_PSS ;; 0x45) echo CKM_SHA512_RSA_PKCS_PSS ;;
+                0x1041) echo CKM_ECDSA ;;           *) echo "$m" ;;
+            esac
+        done
+}
