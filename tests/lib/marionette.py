@@ -11,6 +11,9 @@ user.js must set marionette.port to 0: Firefox then writes the port to
 DIR/MarionetteActivePort).  Steps run in order:
 
     open:URL          navigate (bounded by --timeout), then record the page
+    open-until:S:RE:URL   open URL again every second (as a person reloads)
+                      until its text matches the regular expression RE or S
+                      seconds passed; record the last attempt ("attempts")
     wait:FILE         wait until FILE exists (bounded by --timeout)
     touch:FILE        create FILE (tells the test a point was reached)
     chrome:SCRIPT      run a script in the chrome context, record its result
@@ -27,6 +30,7 @@ Marionette, a wait that timed out).
 import argparse
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -226,6 +230,20 @@ def run_steps(client, args, out):
         if kind == "open":
             result = step_open(client, arg, args)
             result["step"] = n
+            out.write(json.dumps(result) + "\n")
+            out.flush()
+        elif kind == "open-until":
+            secs, regex, url = arg.split(":", 2)
+            until = time.monotonic() + float(secs)
+            attempts = 0
+            while True:
+                attempts += 1
+                result = step_open(client, url, args)
+                if re.search(regex, result["text"]) or time.monotonic() > until:
+                    break
+                time.sleep(1)
+            result["step"] = n
+            result["attempts"] = attempts
             out.write(json.dumps(result) + "\n")
             out.flush()
         elif kind == "wait":
