@@ -15,9 +15,9 @@ $HOME/.pki/nssdb.  Steps run in order:
     touch:FILE    create FILE
     sleep:SECONDS
 
-While a page loads, Chromium's "Sign in to security device" box is looked for
-on the X display (xdotool); with --type-pin, the text is typed into it and
-Enter pressed.  Each `open` writes one JSON line to --out: {"step", "url",
+While a page loads, Chromium's "Unlock Security Device" box is looked for on
+the X display (xdotool); with --type-pin, the text is typed into it and Enter
+pressed (several --type-pin: one per box, in order).  Each `open` writes one JSON line to --out: {"step", "url",
 "document", "title", "text", "error", "pin_boxes", "ms"}.  Chromium is
 always stopped before this exits.  Exit status: 0 if every step ran, 1 on a
 harness failure.
@@ -195,8 +195,9 @@ def step_open(page, url, args):
         if box and box not in answered:
             boxes += 1
             answered.add(box)
-            if args.type_pin is not None:
-                answer_pin_box(box, args.type_pin)
+            if args.type_pin:
+                answer_pin_box(box, args.type_pin[min(args.boxes_answered, len(args.type_pin) - 1)])
+                args.boxes_answered += 1
         if nav is None:
             try:
                 state = page.evaluate(PAGE_STATE) or state
@@ -237,9 +238,12 @@ def main():
     p.add_argument("--out", required=True)
     p.add_argument("--log")
     p.add_argument("--timeout", type=int, default=60)
-    p.add_argument("--type-pin", help="type this into the security-device box")
+    p.add_argument("--type-pin", action="append",
+                   help="type this into the security-device box; given several times, "
+                        "one per box in order (the last one repeats)")
     p.add_argument("steps", nargs="+")
     args = p.parse_args()
+    args.boxes_answered = 0
 
     proc = start_chromium(args)
     page = None
