@@ -239,9 +239,14 @@ E2E_CHROMIUM_POLICY_DIR=${E2E_CHROMIUM_POLICY_DIR:-/etc/chromium/policies/manage
 # e2e_chromium_autoselect ISSUER_CN: managed policy selecting the client
 # certificate issued by ISSUER_CN for https://127.0.0.1 (any port).  The
 # policy folder is global to the machine: the file has a name unique to this
-# test and is removed when the test ends.  Call directly, not through check.
+# test and is removed (with any folder made for it) when the test ends, and
+# the tests that use it take turns (a lock on /etc/chromium until they end),
+# since Chromium would read the other test's rule too.  Call directly.
 e2e_chromium_autoselect() {
-    local f
+    local f lockdir=${E2E_CHROMIUM_POLICY_DIR%/policies/managed}
+    mkdir -p "$lockdir" || return 1
+    exec {E2E_POLICY_LOCK}<"$lockdir"
+    flock -w 900 "$E2E_POLICY_LOCK" || { echo "# another test holds the Chromium policy"; return 1; }
     f="$E2E_CHROMIUM_POLICY_DIR/tarjeta-e2e-$(basename "$T").json"
     if [ ! -d "$E2E_CHROMIUM_POLICY_DIR" ]; then   # leave no empty folders behind
         e2e_on_exit rmdir --ignore-fail-on-non-empty -p "$E2E_CHROMIUM_POLICY_DIR"
