@@ -30,8 +30,14 @@ struct upload {
     uint8_t *data;
     size_t len;
     size_t cap;
-    bool too_large;
+    bool too_large;          /* over TV_BODY_MAX: the rest is read and dropped */
+    bool answered;           /* refused before reading the body */
 };
+
+/* Bodies up to this size are read (and dropped) before answering 413, so
+ * the client sees the answer instead of a reset; larger ones are refused
+ * at once and the connection closed. */
+#define DRAIN_MAX (1024 * 1024)
 
 static void upload_free(struct upload *u)
 {
@@ -125,8 +131,8 @@ static enum MHD_Result dispatch(struct tv_http *h, struct MHD_Connection *c, con
     return send_response(c, &rs);
 }
 
-/* A declared body over the limit is refused before it is read. */
-static bool declared_too_large(struct MHD_Connection *c)
+/* The declared body length is over max. */
+static bool declared_over(struct MHD_Connection *c, unsigned long long max)
 {
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     char *end = NULL;
@@ -136,7 +142,7 @@ static bool declared_too_large(struct MHD_Connection *c)
         return false;
     errno = 0;
     n = strtoull(cl, &end, 10);
-    return errno != 0 || end == cl || n > TV_BODY_MAX;
+    return errno != 0 || end == cl || n > max;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -150,9 +156,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (u == NULL)
             return MHD_NO;
         *con_cls = u;
-        if (!declared_too_large(c))
+        if (!declared_over(c, DRAIN_MAX))
             return MHD_YES;
-        u->too_large = true;
+        u->too_large = u->answered = true;
         return dispatch(h, c, url, method, u);
     }
     if (*data_size > 0) {
@@ -160,8 +166,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *data_size = 0;
         return MHD_YES;
     }
-    if (u->too_large && declared_too_large(c))
-        return MHD_YES;                      /* already answered */
+    if (u->answered)
+        return MHD_YES;
     return dispatch(h, c, url, method, u);
 }
 
