@@ -53,17 +53,25 @@ static unsigned dialog_timeout(tv_agent *a)
     return t;
 }
 
+static void current_dni(tv_agent *a, char dni[TV_DNI_LEN + 1])
+{
+    pthread_mutex_lock(&a->lock);
+    snprintf(dni, TV_DNI_LEN + 1, "%s", a->cfg.user);
+    pthread_mutex_unlock(&a->lock);
+}
+
 int tv_dialog_password(tv_agent *a, const char *error, int attempts, tv_secret **pw)
 {
     tv_dialog d;
-    char desc[512];
+    char desc[512], dni[TV_DNI_LEN + 1];
 
+    current_dni(a, dni);
     tv_dialog_init(&d, TV_DIALOG_GETPIN, "password", dialog_timeout(a));
-    tv_dialog_option(&d, "tarjeta-dni", "%s", a->cfg.user);
+    tv_dialog_option(&d, "tarjeta-dni", "%s", dni);
     if (attempts >= 0)
         tv_dialog_option(&d, "tarjeta-attempts", "%d", attempts);
     snprintf(desc, sizeof desc, "BakQ login for DNI/NIE %s.\nEnter your BakQ password "
-             "(8 characters).", a->cfg.user);
+             "(8 characters).", dni);
     d.title = "BakQ login";
     d.desc = desc;
     d.prompt = "Password:";
@@ -98,10 +106,11 @@ int tv_dialog_second_factor(tv_agent *a, const tv_cred *cr, const char *position
                             int attempts, tv_secret **otp)
 {
     tv_dialog d;
-    char desc[512], prompt[64];
+    char desc[512], prompt[64], dni[TV_DNI_LEN + 1];
 
+    current_dni(a, dni);
     tv_dialog_init(&d, TV_DIALOG_GETPIN, position[0] ? "coordinate" : "sms", dialog_timeout(a));
-    tv_dialog_option(&d, "tarjeta-dni", "%s", a->cfg.user);
+    tv_dialog_option(&d, "tarjeta-dni", "%s", dni);
     if (attempts >= 0)
         tv_dialog_option(&d, "tarjeta-attempts", "%d", attempts);
     second_factor_options(&d, cr, position);

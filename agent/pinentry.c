@@ -248,6 +248,14 @@ static int send_setup(prompt_proc *p, const tv_dialog *d)
         snprintf(opt, sizeof opt, "lc-messages=%s", lc);
         (void)command(p, "OPTION", opt, NULL);
     }
+    if (isatty(STDIN_FILENO) && ttyname_r(STDIN_FILENO, opt + 8, sizeof opt - 8) == 0) {
+        memcpy(opt, "ttyname=", 8);              /* a terminal pinentry shows up there */
+        (void)command(p, "OPTION", opt, NULL);
+        if (getenv("TERM") != NULL) {
+            snprintf(opt, sizeof opt, "ttytype=%s", getenv("TERM"));
+            (void)command(p, "OPTION", opt, NULL);
+        }
+    }
     if (getenv("DISPLAY") != NULL) {
         snprintf(opt, sizeof opt, "display=%s", getenv("DISPLAY"));
         (void)command(p, "OPTION", opt, NULL);

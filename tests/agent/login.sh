@@ -5,7 +5,7 @@
 source "$(dirname "$0")/../lib/tap.sh"
 source "$TV_SRC/tests/lib/agent.sh"
 tv_setup_test
-TV_AGENT_CONFIG="session-lifetime = 20" tv_agent_stack sms rsa2048 || bail "agent stack did not start"
+TV_AGENT_CONFIG=$'session-lifetime = 20\nprompt-timeout = 4' tv_agent_stack sms rsa2048 || bail "agent stack did not start"
 
 client() { tv_agent_client "$@"; }
 
@@ -79,5 +79,12 @@ check_match "cancelling the password dialog: TV_ERR_CANCELLED (-20)" '"error": -
 tv_pinentry_once sms cancel
 out=$(client login)
 check_match "cancelling the SMS dialog: TV_ERR_CANCELLED (-20)" '"error": -20' "$out"
+# A prompt that never answers is ended by the agent's timer: cancelled.
+tv_pinentry_once password hang
+start=$(date +%s)
+out=$(client login)
+check_match "a prompt that hangs: TV_ERR_CANCELLED (-20)" '"error": -20' "$out"
+check "... within the dialog timeout (4 s + 5 s margin)" test $(( $(date +%s) - start )) -lt 15
+check_eq "... and the hung prompt was killed" "" "$(pgrep -f "$TV_PINENTRY_SCRIPT" || true)"
 check_no_match "the agent log holds no password" "$TV_PASSWORD" "$(cat "$TV_AGENT_LOG")"
 done_testing

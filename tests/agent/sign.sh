@@ -7,7 +7,7 @@
 source "$(dirname "$0")/../lib/tap.sh"
 source "$TV_SRC/tests/lib/agent.sh"
 tv_setup_test
-TV_AGENT_CONFIG="session-signatures = 7" tv_agent_stack sms rsa2048 || bail "agent stack did not start"
+TV_AGENT_CONFIG=$'session-signatures = 7\nprompt-timeout = 8' tv_agent_stack sms rsa2048 || bail "agent stack did not start"
 client() { tv_agent_client "$@"; }
 
 check "login" client login
@@ -44,9 +44,24 @@ tv_pinentry_once confirm-signature cancel
 out=$(client sign --usage 2 --mech SHA256_RSA_PKCS)
 check_match "cancelled confirmation: TV_ERR_CANCELLED (-20)" "-20 Signature cancelled" "$out"
 
-# The SAD is bound to the hash: the service refuses to sign another hash with it.
-check_match "authorize for the signature credential carries the hash" \
-    'credentials/authorize|session opened' "$(cat "$TV_AGENT_LOG")"
+# The confirmation shows the hash that is authorized (bound to the SAD: SCAL 2) and signed.
+data=$(head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n')
+check "signature credential over known data" client sign --usage 2 --mech SHA256_RSA_PKCS --data-hex "$data"
+want=$(python3 -c 'import hashlib, sys; print(hashlib.sha256(bytes.fromhex(sys.argv[1])).hexdigest())' "$data")
+check_eq "the confirmation's fingerprint is the SHA-256 of that data" "$want" \
+    "$(grep -o 'tarjeta-hash=[0-9a-f]*' "$TV_PINENTRY_LOG" | tail -1 | cut -d= -f2)"
+
+# A dialog open for one request does not hold up signatures that need none.
+tv_pinentry_once confirm-signature hang
+python3 "$TV_SRC/tests/agent/tvclient.py" sign --usage 2 --mech SHA256_RSA_PKCS >"$T/hung.json" 2>&1 &
+hung=$!
+wait_until 10 "the confirmation dialog is open" grep -q 'hang' "$TV_PINENTRY_LOG"
+start=$(date +%s%N)
+check "10 authentication signatures while the confirmation dialog is open" \
+    client sign --usage 1 --mech SHA256_RSA_PKCS --count 10
+check "... they did not wait for the dialog" kill -0 "$hung"
+wait "$hung"
+check_match "the unanswered confirmation ended as cancelled" '-20' "$(cat "$T/hung.json")"
 
 # 50 concurrent clients with the authentication credential.
 hs_before=$(client stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["tls_handshakes"])')

@@ -6,7 +6,8 @@ garbage and abandoned requests.  Prints results as JSON or plain lines.
   tvclient.py snapshot
   tvclient.py login [--pin PW]
   tvclient.py sign --usage 1|2 --mech NAME [--kind 0|1] [--count N] [--clients N]
-                   [--salt N] [--program NAME]     signs random data, verifies each signature
+                   [--salt N] [--program NAME] [--data-hex HEX]
+                                                   signs random (or the given) data, verifies each signature
   tvclient.py status | stats | logout
   tvclient.py wait GENERATION TIMEOUT_MS
   tvclient.py garbage MODE                         MODE: bytes, huge, half-frame, no-hello, unknown
@@ -175,6 +176,7 @@ def verify(cert_der, mech, data, sig, salt):
 def do_sign(args):
     usage, mech, count, clients, kind, salt = 1, "SHA256_RSA_PKCS", 1, 1, 0, 32
     program = "tvclient"
+    fixed = None
     i = 0
     while i < len(args):
         k, v = args[i], args[i + 1]
@@ -185,6 +187,7 @@ def do_sign(args):
         kind = int(v) if k == "--kind" else kind
         salt = int(v) if k == "--salt" else salt
         program = v if k == "--program" else program
+        fixed = bytes.fromhex(v) if k == "--data-hex" else fixed
         i += 2
     first = Client(program)
     cred = credential(first.snapshot(), usage)
@@ -196,7 +199,7 @@ def do_sign(args):
         try:
             c = Client(program)
             for _ in range(count):
-                data = os.urandom(100)
+                data = fixed if fixed is not None else os.urandom(100)
                 given, pss, _, _ = sign_input(mech, data, kind, salt)
                 sig = c.sign(cred["id"], MECHS[mech], given, kind, pss)
                 try:
