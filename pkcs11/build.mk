@@ -33,3 +33,27 @@ $(PKCS11_TESTS): $(BUILD)/tests/pkcs11/%: $(BUILD)/obj/tests/pkcs11/%.o $(FAKE_A
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(PKCS11_TEST_LIBS) $(CMOCKA_LIBS) -lcrypto -lpthread
 
 UNIT_TESTS += $(PKCS11_TESTS)
+
+# Programs the integration tests and the bench run against real modules
+# (ours, SoftHSM2, p11-kit's client): tests/pkcs11/p11*.c with p11util.c.
+PKCS11_TOOLS := $(BUILD)/tests/pkcs11/p11conform $(BUILD)/tests/pkcs11/p11stress
+P11UTIL_OBJ := $(BUILD)/obj/tests/pkcs11/p11util.o
+
+$(PKCS11_TOOLS): $(BUILD)/tests/pkcs11/%: $(BUILD)/obj/tests/pkcs11/%.o $(P11UTIL_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcrypto -lpthread -ldl
+
+CHECK_DEPS += $(PKCS11_TOOLS) $(PKCS11_SO)
+
+# Integration tests: the real module, agent and bakq-server, third-party clients.
+TEST_SCRIPTS += $(sort $(filter-out tests/pkcs11/lib.sh,$(wildcard tests/pkcs11/*.sh)))
+
+# The bench program (tests/bench/run drives it; `make bench`).
+P11BENCH := $(BUILD)/tests/bench/p11bench
+$(P11BENCH): $(BUILD)/obj/tests/bench/p11bench.o $(P11UTIL_OBJ) $(LIBTVCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcrypto -lpthread -ldl
+PROGRAMS += $(P11BENCH)
+
+# Fuzz target over what the module parses (tests/fuzz/fuzz_pkcs11.c).
+FUZZ_LINK_pkcs11 := $(PKCS11_LIB) $(LIBTVCOMMON)

@@ -1,8 +1,10 @@
 #include "config.h"
 
+#include "tv_conf.h"
+#include "tv_err.h"
 #include "tv_log.h"
+#include "tv_paths.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -68,6 +70,19 @@ static bool set_string(char *out, size_t outsz, const char *v)
     return true;
 }
 
+static const char *const known_keys[] = {
+    "autostart", "agent-program", "protected-authentication-path", "password-box-programs",
+    "login-minimum-ms",
+};
+
+bool tv_modcfg_known(const char *key)
+{
+    for (size_t i = 0; i < sizeof known_keys / sizeof known_keys[0]; i++)
+        if (!strcmp(key, known_keys[i]))
+            return true;
+    return false;
+}
+
 bool tv_modcfg_set(struct tv_modcfg *cfg, const char *key, const char *value)
 {
     int b;
@@ -89,63 +104,39 @@ bool tv_modcfg_set(struct tv_modcfg *cfg, const char *key, const char *value)
     return false;
 }
 
-static char *trim(char *s)
+/* tv_conf callback: unknown keys are ignored (a newer file), bad values
+ * stop the file with a message. */
+static int conf_line(void *ctx, const char *key, const char *value, char *why, size_t why_size)
 {
-    char *end;
+    struct tv_modcfg *cfg = ctx;
 
-    while (isspace((unsigned char)*s))
-        s++;
-    end = s + strlen(s);
-    while (end > s && isspace((unsigned char)end[-1]))
-        *--end = '\0';
-    return s;
-}
-
-static void apply_line(struct tv_modcfg *cfg, char *line, const char *path, int lineno)
-{
-    char *hash = strchr(line, '#');
-    char *eq, *key, *value;
-
-    if (hash != NULL)
-        *hash = '\0';
-    key = trim(line);
-    if (*key == '\0')
-        return;
-    eq = strchr(key, '=');
-    if (eq == NULL) {
-        tv_warn("%s:%d: expected key = value", path, lineno);
-        return;
+    if (!tv_modcfg_known(key)) {
+        tv_debug("ignoring unknown key %s", key);
+        return 0;
     }
-    *eq = '\0';
-    value = trim(eq + 1);
-    key = trim(key);
-    if (!tv_modcfg_set(cfg, key, value))
-        tv_warn("%s:%d: ignoring %s = %s", path, lineno, key, value);
+    if (!tv_modcfg_set(cfg, key, value)) {
+        snprintf(why, why_size, "invalid value \"%s\"", value);
+        return TV_ERR_CONFIG;
+    }
+    return 0;
 }
 
 static void load_file(struct tv_modcfg *cfg, const char *path)
 {
-    char line[1024];
-    int lineno = 0;
-    FILE *f = fopen(path, "re");
+    char err[512] = "";
+    int rc = tv_conf_parse_file(path, conf_line, cfg, err, sizeof err);
 
-    if (f == NULL)
-        return;
-    while (fgets(line, sizeof line, f) != NULL)
-        apply_line(cfg, line, path, ++lineno);
-    fclose(f);
+    if (rc < 0 && rc != TV_ERR_NOT_FOUND)
+        tv_warn("%s", err[0] ? err : path);
 }
 
 static void user_config_path(char *out, size_t outsz)
 {
-    const char *xdg = getenv("XDG_CONFIG_HOME");
-    const char *home = getenv("HOME");
+    char dir[PATH_MAX];
 
     out[0] = '\0';
-    if (xdg != NULL && xdg[0] == '/')
-        snprintf(out, outsz, "%s/tarjeta-virtual/pkcs11.conf", xdg);
-    else if (home != NULL && home[0] == '/')
-        snprintf(out, outsz, "%s/.config/tarjeta-virtual/pkcs11.conf", home);
+    if (tv_path_config_dir(dir, sizeof dir) == 0)
+        tv_path_join(out, outsz, dir, "pkcs11.conf");
 }
 
 /* Copy the words of the parameter string; `config=PATH` names the file. */

@@ -8,9 +8,9 @@
  *   5. environment variables (TARJETA_AUTOSTART, TARJETA_AGENT_PROGRAM,
  *      TARJETA_PROTECTED_AUTH, TARJETA_PASSWORD_BOX_PROGRAMS,
  *      TARJETA_LOGIN_MIN_MS)
- * File syntax: `key = value` lines, `#` starts a comment.  Keys: autostart,
- * agent-program, protected-authentication-path, password-box-programs,
- * login-minimum-ms. */
+ * File syntax (common/tv_conf.h): `key = value` lines, `#` comment lines.
+ * Keys: autostart, agent-program, protected-authentication-path,
+ * password-box-programs, login-minimum-ms; unknown keys are ignored. */
 #ifndef TV_MODCFG_H
 #define TV_MODCFG_H
 
@@ -46,6 +46,7 @@ struct tv_modcfg {
  * value is logged and ignored. */
 void tv_modcfg_load(struct tv_modcfg *cfg, const char *params);
 /* Apply one `key=value` setting; false for an unknown key or bad value. */
+bool tv_modcfg_known(const char *key);
 bool tv_modcfg_set(struct tv_modcfg *cfg, const char *key, const char *value);
 /* Whether the token announces CKF_PROTECTED_AUTHENTICATION_PATH: always
  * with "yes", never with "no"; with "auto" unless cfg->program or cfg->comm

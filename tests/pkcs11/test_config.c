@@ -137,9 +137,11 @@ static void file_then_parameters_then_environment(void **state)
     mkdir(path, 0700);
     snprintf(path, sizeof path, "%s/tarjeta-virtual/pkcs11.conf", dir);
     write_file(path, "# comment\nautostart = no\nlogin-minimum-ms = 80\n"
-                     "agent-program = /opt/tv/tarjeta-agent   # trailing\nbogus = 1\nno equals\n");
+                     "agent-program = /opt/tv/tarjeta-agent\nfuture-key = 1\n"
+                     "protected-authentication-path = perhaps\nautostart = yes\n");
     tv_modcfg_load(&cfg, NULL);
-    assert_false(cfg.autostart);
+    assert_false(cfg.autostart);                 /* the file stops at the bad value */
+    assert_int_equal(cfg.pauth, TV_PAUTH_AUTO);
     assert_int_equal(cfg.login_min_ms, 80);
     assert_string_equal(cfg.agent_program, "/opt/tv/tarjeta-agent");
     /* NSS module parameters: key=value words override the file */
