@@ -8,6 +8,9 @@
 
 #define SET(field, ...) snprintf(t->field, sizeof t->field, __VA_ARGS__)
 
+/* How a citizen sets a new password (and unblocks the BakQ). */
+#define RESET_COMMAND "tarjeta reset-password"
+
 /* Attempts left before the BakQ blocks; a reminder once they run low. */
 #define WARN_ATTEMPTS 2
 
@@ -88,8 +91,9 @@ static void build_password(tv_dialog_text *t, const tv_prompt *p)
     SET(description, "%s", _("A program on this computer wants to use your BakQ certificate."));
     SET(prompt, "%s", _("_Password"));
     SET(entry_description, "%s", _("Your BakQ password, 8 characters."));
-    SET(hint, "%s", _("Forgot your password? Run “tarjeta reset-password” to set a new one "
-                      "with a code sent by SMS."));
+    SET(hint, "%s", _("Forgot your password? Set a new one with a code sent by SMS: run this in "
+                      "a terminal:"));
+    SET(command, "%s", RESET_COMMAND);
     SET(placeholder, "%s", _("8 characters"));
     set_failure_lines(t, p, 1);
     set_entry(t, TV_ENTRY_SECRET, 8, 8);
@@ -223,82 +227,69 @@ static void build_confirm_signature(tv_dialog_text *t, const tv_prompt *p, tv_pr
         t->notok[0] = '\0';
 }
 
-static void notice_text(tv_dialog_text *t, const tv_prompt *p, const char *notice)
-{
-    long days = tv_prompt_get_long(p, TV_F_DAYS, 0);
+/* Notices: heading and body per tarjeta-notice (the last one is the
+ * fallback).  A NULL heading is the renewal's plural; a NULL body is the
+ * agent's SETDESC. */
+static const struct notice_text {
+    const char *notice;
+    const char *icon;
+    tv_tone tone;
+    const char *heading;
+    const char *description;
+} notices[] = {
+    { "blocked", "dialog-error-symbolic", TV_TONE_ERROR, N_("Your BakQ is blocked"),
+      N_("It was blocked after 5 wrong password attempts. To unblock it, set a new password with a "
+         "code we will send you by SMS: run this in a terminal:") },
+    { "expired", "dialog-warning-symbolic", TV_TONE_WARNING, N_("Your BakQ certificates have expired"),
+      N_("You cannot identify yourself or sign with them any more. Request a new BakQ at a service "
+         "point; bring your DNI/NIE.") },
+    { "revoked", "dialog-error-symbolic", TV_TONE_ERROR, N_("Your BakQ has been revoked"),
+      N_("This BakQ was cancelled and cannot be used any more. To get a new one, go to a service "
+         "point with your DNI/NIE.") },
+    { "renewal", "dialog-information-symbolic", TV_TONE_WARNING, NULL,
+      N_("Renew it from your BakQ management panel before then. If it expires you will have to "
+         "request a new BakQ at a service point.") },
+    { "unreachable", "network-offline-symbolic", TV_TONE_WARNING, N_("Cannot reach the BakQ service"),
+      N_("Check that this computer is connected to the Internet and try again. If it keeps "
+         "happening, the service may be down for a while.") },
+    { "tls", "dialog-error-symbolic", TV_TONE_ERROR, N_("The BakQ service could not be verified"),
+      N_("The server did not prove it is the BakQ service, so the connection was stopped to protect "
+         "your password. Check the network you use (a public Wi-Fi, for example) and try later.") },
+    { "bak-only", "dialog-information-symbolic", TV_TONE_NORMAL, N_("This account has no certificates"),
+      N_("Your account is a Bak, without certificates: it cannot sign or identify you here. Upgrade "
+         "it to BakQ at a service point.") },
+    { "error", "dialog-error-symbolic", TV_TONE_ERROR, N_("Something went wrong"), NULL },
+};
 
-    if (strcmp(notice, "blocked") == 0) {
-        SET(icon, "dialog-error-symbolic");
-        t->tone = TV_TONE_ERROR;
-        SET(heading, "%s", _("Your BakQ is blocked"));
-        SET(description, "%s", _("It was blocked after 5 wrong password attempts. To unblock it, "
-                                 "set a new password: run “tarjeta reset-password” in a terminal "
-                                 "and type the code we will send you by SMS."));
-    } else if (strcmp(notice, "expired") == 0) {
-        SET(icon, "dialog-warning-symbolic");
-        t->tone = TV_TONE_WARNING;
-        SET(heading, "%s", _("Your BakQ certificates have expired"));
-        SET(description, "%s", _("You cannot identify yourself or sign with them any more. "
-                                 "Request a new BakQ at a service point; bring your DNI/NIE."));
-    } else if (strcmp(notice, "revoked") == 0) {
-        SET(icon, "dialog-error-symbolic");
-        t->tone = TV_TONE_ERROR;
-        SET(heading, "%s", _("Your BakQ has been revoked"));
-        SET(description, "%s", _("This BakQ was cancelled and cannot be used any more. To get a "
-                                 "new one, go to a service point with your DNI/NIE."));
-    } else if (strcmp(notice, "renewal") == 0) {
-        SET(icon, "dialog-information-symbolic");
-        t->tone = TV_TONE_WARNING;
-        SET(heading, NG_("Your BakQ expires in %ld day", "Your BakQ expires in %ld days",
-                         (unsigned long)days), days);
-        SET(description, "%s", _("Renew it from your BakQ management panel before then. If it "
-                                 "expires you will have to request a new BakQ at a service point."));
-    } else {
-        SET(icon, "network-offline-symbolic");
-        t->tone = TV_TONE_WARNING;
-        SET(heading, "%s", _("Cannot reach the BakQ service"));
-        SET(description, "%s", _("Check that this computer is connected to the Internet and try "
-                                 "again. If it keeps happening, the service may be down for a "
-                                 "while."));
-    }
-}
-
-static void notice_text_more(tv_dialog_text *t, const tv_prompt *p, const char *notice)
+static const struct notice_text *find_notice(const char *notice)
 {
-    if (strcmp(notice, "tls") == 0) {
-        SET(icon, "dialog-error-symbolic");
-        t->tone = TV_TONE_ERROR;
-        SET(heading, "%s", _("The BakQ service could not be verified"));
-        SET(description, "%s", _("The server did not prove it is the BakQ service, so the "
-                                 "connection was stopped to protect your password. Check the "
-                                 "network you use (a public Wi-Fi, for example) and try later."));
-    } else if (strcmp(notice, "bak-only") == 0) {
-        SET(icon, "dialog-information-symbolic");
-        SET(heading, "%s", _("This account has no certificates"));
-        SET(description, "%s", _("Your account is a Bak, without certificates: it cannot sign or "
-                                 "identify you here. Upgrade it to BakQ at a service point."));
-    } else {
-        SET(icon, "dialog-error-symbolic");
-        t->tone = TV_TONE_ERROR;
-        SET(heading, "%s", _("Something went wrong"));
-        SET(description, "%s", tv_prompt_has(p, TV_F_DESC) ? field(p, TV_F_DESC)
-                               : _("The operation could not be completed."));
-    }
+    size_t n = sizeof notices / sizeof notices[0];
+
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(notice, notices[i].notice) == 0)
+            return &notices[i];
+    return &notices[n - 1];
 }
 
 static void build_notice(tv_dialog_text *t, const tv_prompt *p)
 {
-    static const char *const first[] = { "blocked", "expired", "revoked", "renewal",
-                                         "unreachable", NULL };
-    const char *notice = field(p, TV_F_NOTICE);
-    int known = 0;
+    const struct notice_text *n = find_notice(field(p, TV_F_NOTICE));
+    long days = tv_prompt_get_long(p, TV_F_DAYS, 0);
 
-    for (int i = 0; first[i] != NULL; i++)
-        known |= strcmp(notice, first[i]) == 0;
-    if (known)
-        notice_text(t, p, notice);
+    SET(icon, "%s", n->icon);
+    t->tone = n->tone;
+    if (n->heading != NULL)
+        SET(heading, "%s", _(n->heading));
     else
-        notice_text_more(t, p, notice);
+        SET(heading, NG_("Your BakQ expires in %ld day", "Your BakQ expires in %ld days",
+                         (unsigned long)days), days);
+    if (n->description != NULL)
+        SET(description, "%s", _(n->description));
+    else
+        SET(description, "%s", tv_prompt_has(p, TV_F_DESC) ? field(p, TV_F_DESC)
+                               : _("The operation could not be completed."));
+    if (strcmp(n->notice, "blocked") == 0)
+        SET(command, "%s", RESET_COMMAND);
     add_dni_row(t, p);
     SET(ok, "%s", _("_Close"));
     t->cancel[0] = '\0';

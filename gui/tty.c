@@ -201,7 +201,7 @@ static void read_secret(const tty_session *s, const tv_dialog_text *t, secret_li
         if (c == '\r' || c == '\n') {
             if (secret_complete(t, l)) {
                 *outcome = TV_OUTCOME_OK;
-                return;
+                break;
             }
             put(s, "\a");
         } else if (c == KEY_DEL || c == KEY_BACKSPACE) {
@@ -213,6 +213,7 @@ static void read_secret(const tty_session *s, const tv_dialog_text *t, secret_li
             secret_add(s, t, l, c);
         }
     }
+    tv_wipe(&c, sizeof c);                       /* the last key typed */
 }
 
 static int ask_secret(tv_prompt *p, const tty_session *s, const tv_dialog_text *t,
@@ -308,6 +309,7 @@ static void show_texts(const tty_session *s, const tv_dialog_text *t)
     put_text(s, "!! ", t->error);
     put_text(s, "! ", t->warning);
     put_text(s, "", t->hint);
+    put_line(s, "    ", t->command);
     show_keys(s, t);
 }
 

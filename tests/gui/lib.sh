@@ -67,9 +67,17 @@ _window_shown() {
     test -n "$(_visible_window "$1")"
 }
 
-# tv_window_wait TITLE: prints the window id once it is mapped (20 s at most).
+# Mapped and holding the keyboard focus (the dialog takes it when shown).
+_window_ready() {
+    local id
+    id=$(_visible_window "$1")
+    test -n "$id" && test "$(xdotool getwindowfocus 2>/dev/null)" = "$id"
+}
+
+# tv_window_wait TITLE: prints the window id once it is mapped and focused
+# (20 s at most), so that keys typed next reach it.
 tv_window_wait() {
-    wait_until 20 "window '$1'" _window_shown "$1" >/dev/null || return 1
+    wait_until 20 "window '$1' focused" _window_ready "$1" >/dev/null || return 1
     _visible_window "$1"
 }
 

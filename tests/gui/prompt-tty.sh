@@ -47,6 +47,16 @@ check_match "Enter closes the notice" '> MESSAGE.< OK' "$(tr '\n' '.' <<<"$out")
 out=$("${SESSION[@]}" --env DISPLAY=:9999 --keys '123456\r' -- "OPTION tarjeta-dialog=sms" GETPIN BYE)
 check_match "GTK cannot start: terminal fallback" '^= 123456$' "$out"
 
+# an installed layout (PREFIX/bin + PREFIX/share/locale) finds its catalogs
+mkdir -p "$T/prefix/bin" "$T/prefix/share/locale/eu/LC_MESSAGES" "$T/prefix/share/locale/es/LC_MESSAGES"
+cp "$PROMPT" "$T/prefix/bin/"
+for l in es eu; do
+    cp "$TV_BUILD/locale/$l/LC_MESSAGES/tarjeta-prompt.mo" "$T/prefix/share/locale/$l/LC_MESSAGES/"
+done
+out=$("${SESSION[@]}" --program "$T/prefix/bin/tarjeta-prompt" --keys '\x1b' -- \
+      "OPTION lc-messages=eu_ES.UTF-8" "OPTION tarjeta-dialog=password" GETPIN BYE)
+check_match "installed under a prefix: Basque catalog found" 'Idatzi zure BakQ-ren pasahitza' "$out"
+
 # neither display nor terminal: a clear error at once, never a hang
 out=$(env -u DISPLAY -u WAYLAND_DISPLAY timeout 20 setsid /usr/bin/python3 \
       "$TV_SRC/tests/gui/prompt-driver.py" --timeout 10 -c "OPTION tarjeta-dialog=password" \

@@ -73,6 +73,10 @@ check_accessible() {
     check_match "$key: dialog named and described" "^  dialog\\|$TITLE\\|$heading\$" "$tree"
     check_match "$key: heading shown" "label\\|$heading\\|" "$tree"
     check_match "$key: OK button" "push button\\|$ok\\|" "$tree"
+    case $key in password-*|blocked-*)
+        check_match "$key: names the command that sets a new password" \
+            'label\|tarjeta reset-password\|' "$tree" ;;
+    esac
     if [ -n "$entry" ]; then
         check_match "$key: entry has a name and a description" \
             "password text\\|$entry\\|.{10,}" "$tree"
@@ -88,7 +92,10 @@ for dialog in password sms coordinate signature blocked; do
             continue
         fi
         check_eq "$key: window title" "$TITLE" "$(xdotool getwindowname "$id")"
+        check_eq "$key: window has the keyboard focus" "$id" "$(xdotool getwindowfocus)"
         check "$key: screenshot is not blank" tv_xshot "$id" "$SHOTS/$key.png"
+        [ "$lang" = es ] || check_fails "$key: screenshot differs from the Spanish one" \
+            cmp -s "$SHOTS/$key.png" "$SHOTS/$dialog-es.png"
         check_accessible "$key"
         xdotool key --clearmodifiers Escape
         out=$(finish_dialog "$key")
@@ -166,6 +173,29 @@ fi
 
 check_eq "every prompt ended cleanly (exit 0, no sanitizer report)" "" \
     "$(grep -L '^exit 0$' "$T"/*.out | xargs -r -n1 basename)"
+
+# ---- a plain pinentry request, and two dialogs in one process ------------------
+tv_prompt_start plain LANG=C -- "SETTITLE Unlock the key" "SETDESC Plain pinentry request" \
+    "SETPROMPT PIN:" "SETOK Unlock" GETPIN "SETERROR Try once more" GETPIN "SETDESC Sure?" CONFIRM BYE
+if id=$(tv_window_wait "Unlock the key"); then
+    tree=$(tv_a11y_dump 2>/dev/null)
+    check_match "plain request: SETDESC shown" 'label\|Plain pinentry request\|' "$tree"
+    check_match "plain request: SETPROMPT names the entry" 'password text\|PIN:\|' "$tree"
+    check_match "plain request: SETOK labels the button" 'push button\|Unlock\|' "$tree"
+    xdotool type --delay 40 'first 1'
+    xdotool key --clearmodifiers Return
+    wait_until 10 "second dialog" _a11y_shows "Try once more" &&
+        id=$(tv_window_wait "Unlock the key") && xdotool type --delay 40 'second%2' &&
+        xdotool key --clearmodifiers Return
+    wait_until 10 "confirmation" _a11y_shows "Sure?" && tv_window_wait "Unlock the key" >/dev/null &&
+        xdotool key --clearmodifiers Return
+    out=$(finish_dialog plain)
+    check_match "first GETPIN answered" '^= first 1$' "$out"
+    check_match "second GETPIN in the same process answered" '^= second%2$' "$out"
+    check_match "CONFIRM answered OK" '> CONFIRM.< OK.' "$(tr '\n' . <<<"$out")"
+else
+    check "plain pinentry window appears" false
+fi
 
 # ---- the agent goes away during a dialog: no hang -----------------------------
 (printf 'OPTION tarjeta-dialog=password\nGETPIN\n'; sleep 3) | "$TV_PROMPT" >"$T/gone.out" 2>&1 &

@@ -2,7 +2,8 @@
 """tty-session.py: runs tarjeta-prompt through the protocol driver with its
 dialog on a pseudo-terminal, types into that terminal, and prints both sides:
 
-    tty-session.py [--wait TEXT] [--keys KEYS]... [--env NAME=VALUE]... -- COMMAND...
+    tty-session.py [--wait TEXT] [--keys KEYS]... [--env NAME=VALUE]... [--program PATH]
+                   -- COMMAND...
 
 KEYS use Python escapes ('12345678\\r', '\\x1b' for Escape).  Before each
 --keys, waits (bounded) until the terminal shows --wait TEXT (default ": ").
@@ -49,6 +50,7 @@ def drain(fd, seen, seconds):
 def main():
     args, keys, waits, env = sys.argv[1:], [], [], dict(os.environ)
     wait = ": "
+    program = os.path.join(os.environ["TV_BUILD"], "tarjeta-prompt")
     for var in ("DISPLAY", "WAYLAND_DISPLAY"):
         env.pop(var, None)
     while args and args[0] != "--":
@@ -58,6 +60,8 @@ def main():
         elif flag == "--keys":
             keys.append(value.encode().decode("unicode_escape").encode("latin-1"))
             waits.append(wait)
+        elif flag == "--program":
+            program = value
         elif flag == "--env":
             name, _, val = value.partition("=")
             env[name] = val
@@ -68,7 +72,7 @@ def main():
               "-c", "OPTION ttyname=" + name]
     for c in commands:
         driver += ["-c", c]
-    proc = subprocess.Popen(driver + [os.path.join(os.environ["TV_BUILD"], "tarjeta-prompt")],
+    proc = subprocess.Popen(driver + [program],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                             start_new_session=True)
     seen = b""
