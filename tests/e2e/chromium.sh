@@ -29,7 +29,7 @@ e2e_chromium_autoselect "BakQ Test CA"
 check_eq "AutoSelectCertificateForUrls policy (issuer BakQ Test CA)" 0 $?
 
 citizen_page() {   # DESCRIPTION VERSION JSON-LINE
-    check_match "$1" "Bienvenido/a: $E2E_CITIZEN.*DNI/NIE: $TV_DNI.*Protocolo: TLSv$2" "$3"
+    check_match "$1" "Bienvenido/a: $E2E_CITIZEN.*DNI/NIE: $TV_DNI.*Protocolo: TLSv$2.*Serie: $E2E_AUTH_SERIAL" "$3"
 }
 
 # --- first login: the password in Chromium's box, the SMS code in the agent's ----

@@ -25,7 +25,7 @@ check "sede's CA trusted" e2e_nss_trust "$profile" sede-ca "$SEDE_SERVER_CA" "C,
 export E2E_HEADLESS=1
 
 citizen_page() {   # DESCRIPTION VERSION JSON-LINE
-    check_match "$1" "Bienvenido/a: $E2E_CITIZEN.*DNI/NIE: $TV_DNI.*Protocolo: TLSv$2" "$3"
+    check_match "$1" "Bienvenido/a: $E2E_CITIZEN.*DNI/NIE: $TV_DNI.*Protocolo: TLSv$2.*Serie: $E2E_AUTH_SERIAL" "$3"
 }
 no_citizen_page() {  # DESCRIPTION JSON-LINE
     if [ -n "$2" ] && ! printf '%s' "$2" | grep -q "DNI/NIE: $TV_DNI"; then

@@ -18,7 +18,7 @@ check_eq "bakq-server, agent, token and sede are up" 0 $? || bail "no stack"
 export TARJETA_AUTOSTART=no
 spy() { e2e_trace "$1"; }   # the module's own trace of every call
 page_ok() {   # DESCRIPTION VERSION PAGE
-    check_match "$1" "Bienvenido/a: $E2E_CITIZEN<.*DNI/NIE: $TV_DNI<.*Protocolo: TLSv$2" "$(echo $3)"
+    check_match "$1" "Bienvenido/a: $E2E_CITIZEN<.*DNI/NIE: $TV_DNI<.*Protocolo: TLSv$2.*Serie: $E2E_AUTH_SERIAL<" "$(echo $3)"
 }
 
 # NSS tstclnt

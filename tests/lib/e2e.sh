@@ -279,7 +279,8 @@ E2E_MODULE="$TV_BUILD/tarjeta-virtual-pkcs11.so"
 # trusting the bakq-server CA with its CRL.  Dialog log cleared.  Call
 # directly (it exports variables).  Sets E2E_NICK_AUTH / E2E_NICK_SIGN (NSS
 # nicknames), E2E_URI_AUTH / E2E_URI_SIGN (pkcs11: URIs of the private keys),
-# E2E_CITIZEN (the certificate's CN).
+# E2E_CITIZEN (the certificate's CN), E2E_AUTH_SERIAL (its serial, hex; the
+# sede's page shows the serial of the certificate a program presented).
 e2e_real_stack() {
     tv_agent_stack "${1:-sms}" || { echo "# agent stack failed"; return 1; }
     tv_tarjeta login >"$T/first-login.out" 2>&1 || { echo "# tarjeta login failed"; cat "$T/first-login.out"; return 1; }
@@ -294,8 +295,9 @@ e2e_real_stack() {
     E2E_URI_SIGN="pkcs11:token=$token;object=BakQ%20signature"
     E2E_CITIZEN=$(openssl x509 -in <(e2e_token_cert "BakQ authentication") -noout \
         -subject -nameopt RFC2253 | sed -n 's/.*CN=\([^,]*\).*/\1/p')
-    export E2E_NICK_AUTH E2E_NICK_SIGN E2E_URI_AUTH E2E_URI_SIGN E2E_CITIZEN
-    [ -n "$E2E_CITIZEN" ]
+    E2E_AUTH_SERIAL=$(e2e_token_cert "BakQ authentication" | openssl x509 -noout -serial | cut -d= -f2)
+    export E2E_NICK_AUTH E2E_NICK_SIGN E2E_URI_AUTH E2E_URI_SIGN E2E_CITIZEN E2E_AUTH_SERIAL
+    [ -n "$E2E_CITIZEN" ] && [ -n "$E2E_AUTH_SERIAL" ]
 }
 
 # e2e_fetch_crl OUT: the bakq-server CRL (DER), as a relying party gets it.
