@@ -24,3 +24,4 @@ fuzz:
 
 fuzz-targets: $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 .PHONY: fuzz-targets
+include tests/e2e/build.mk
