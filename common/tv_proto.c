@@ -16,6 +16,8 @@ const tv_msg_spec tv_msg_table[] = {
     { TV_MSG_STATUS,     "STATUS",     "",
       "ssuuq[ysuuqqs]s" },
     { TV_MSG_RELOAD,     "RELOAD",     "", "" },
+    { TV_MSG_ACCOUNT,    "ACCOUNT",    "s[ss]", "u[ss]" },
+    { TV_MSG_STATS,      "STATS",      "", "[sq]" },
 };
 const size_t tv_msg_table_len = sizeof tv_msg_table / sizeof tv_msg_table[0];
 

@@ -39,6 +39,8 @@ enum tv_msg_type {
     TV_MSG_WAIT_EVENT = 6,
     TV_MSG_STATUS = 7,
     TV_MSG_RELOAD = 8,
+    TV_MSG_ACCOUNT = 9,                /* CLI: BakQ holder operations */
+    TV_MSG_STATS = 10,                 /* CLI / bench: agent counters */
     TV_MSG_ERROR = 0x7fff,             /* reply only: "us" = code, message */
 };
 #define TV_MSG_REPLY 0x8000u           /* reply type = request type | TV_MSG_REPLY */
