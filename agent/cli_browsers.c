@@ -41,7 +41,7 @@ typedef struct nssdb {
 typedef struct dblist {
     nssdb db[MAX_DBS];
     size_t n;
-    bool firefox_root;          /* ~/.mozilla/firefox exists */
+    bool firefox_profiles;      /* some Firefox profile was found */
 } dblist;
 
 typedef struct registration {
@@ -228,15 +228,31 @@ static void chromium_dbs(dblist *l, const char *home, action act)
     add_db(l, false, "NSS database", dir);
 }
 
-static void find_dbs(dblist *l, const char *home, action act)
+/* Firefox keeps its profiles in $XDG_CONFIG_HOME/mozilla/firefox (where
+ * Firefox 153 ESR puts a new user's) or in ~/.mozilla/firefox (profiles made
+ * by older versions, which it keeps using). */
+static void firefox_dbs(dblist *l, const char *home)
 {
+    const char *config = getenv("XDG_CONFIG_HOME");
     char root[PATH_MAX];
+    size_t before = l->n;
 
-    memset(l, 0, sizeof *l);
     snprintf(root, sizeof root, "%s/.mozilla/firefox", home);
-    l->firefox_root = is_dir(root);
     firefox_profiles_ini(l, root);
     firefox_scan(l, root);
+    if (config != NULL && config[0] == '/')
+        snprintf(root, sizeof root, "%s/mozilla/firefox", config);
+    else
+        snprintf(root, sizeof root, "%s/.config/mozilla/firefox", home);
+    firefox_profiles_ini(l, root);
+    firefox_scan(l, root);
+    l->firefox_profiles = l->n > before;
+}
+
+static void find_dbs(dblist *l, const char *home, action act)
+{
+    memset(l, 0, sizeof *l);
+    firefox_dbs(l, home);
     chromium_dbs(l, home, act);
 }
 
@@ -541,9 +557,9 @@ static void summary(const run *r, const dblist *l)
 {
     if (l->n == 0)
         printf("No browser database found.\n");
-    if (!l->firefox_root)
-        printf("Firefox: no profile in ~/.mozilla/firefox (start Firefox once, then run "
-               "`tarjeta browsers install` again).\n");
+    if (!l->firefox_profiles)
+        printf("Firefox: no profile in ~/.config/mozilla/firefox or ~/.mozilla/firefox (start "
+               "Firefox once, then run `tarjeta browsers install` again).\n");
     if (r->act == ACT_INSTALL)
         printf("Done: %u registered, %u already there, %u failed.%s\n", r->changed, r->unchanged,
                r->failed, r->changed ? " Restart Firefox and Chromium to use the module." : "");

@@ -51,6 +51,10 @@ Default=1
 StartWithLastProfile=1
 Version=2
 EOF
+# Firefox 153 ESR puts a new user's profiles under $XDG_CONFIG_HOME/mozilla/firefox.
+XFF="$XDG_CONFIG_HOME/mozilla/firefox"
+mkdir -p "$XFF/x1y2.default-esr"
+printf '[Profile0]\nName=default-esr\nIsRelative=1\nPath=x1y2.default-esr\nDefault=1\n' >"$XFF/profiles.ini"
 mkdir -p "$XDG_DATA_HOME/pki/nssdb"
 certutil -N --empty-password -d "sql:$XDG_DATA_HOME/pki/nssdb" >/dev/null
 
@@ -64,19 +68,21 @@ check_match "the build tree's module is the one registered" "^Module: $MODULE\$"
 check_match "relative profile" "Firefox profile default-esr \\($FF/abcd.default-esr\\): registered" "$out"
 check_match "absolute profile" "Firefox profile work \\($T/elsewhere/work\\): registered" "$out"
 check_match "profile not in profiles.ini" "Firefox profile zzzz.copied .*: registered" "$out"
+check_match "profile under XDG_CONFIG_HOME/mozilla/firefox" \
+    "Firefox profile default-esr \\($XFF/x1y2.default-esr\\): registered" "$out"
 check_match "Chromium database created" "Chromium/Chrome NSS database \\($HOME/.pki/nssdb\\): registered" "$out"
 check_match "... and said so" '\(database created\)' "$out"
 check_match "XDG_DATA_HOME/pki/nssdb" "NSS database \\($XDG_DATA_HOME/pki/nssdb\\): registered" "$out"
-check_match "summary" 'Done: 5 registered, 0 already there, 0 failed' "$out"
-for d in "$FF/abcd.default-esr" "$T/elsewhere/work" "$FF/zzzz.copied" "$HOME/.pki/nssdb" \
-         "$XDG_DATA_HOME/pki/nssdb"; do
+check_match "summary" 'Done: 6 registered, 0 already there, 0 failed' "$out"
+for d in "$FF/abcd.default-esr" "$T/elsewhere/work" "$FF/zzzz.copied" "$XFF/x1y2.default-esr" \
+         "$HOME/.pki/nssdb" "$XDG_DATA_HOME/pki/nssdb"; do
     check "modutil -list shows the module in ${d#"$T"/}" registered_in "$d" "$MODULE"
 done
 check_eq "Chromium's database is private" 700 "$(stat -c %a "$HOME/.pki/nssdb")"
 
 out=$("$TARJETA" browsers install 2>&1); rc=$?
 check_eq "install again: exit 0" 0 "$rc"
-check_match "idempotent" 'Done: 0 registered, 5 already there, 0 failed' "$out"
+check_match "idempotent" 'Done: 0 registered, 6 already there, 0 failed' "$out"
 check_eq "still one entry in pkcs11.txt" 1 "$(grep -c '^name=Tarjeta virtual$' "$FF/abcd.default-esr/pkcs11.txt")"
 
 out=$("$TARJETA" browsers status 2>&1); rc=$?
@@ -103,14 +109,14 @@ ln -s "127.0.0.1:+$pid" "$FF/abcd.default-esr/lock"
 out=$("$TARJETA" browsers remove 2>&1); rc=$?
 check_eq "remove: exit 0" 0 "$rc"
 check_match "a running Firefox is named" 'Firefox is running with this profile: restart it to unload the module' "$out"
-check_match "summary" 'Done: 5 removed, 0 not registered, 0 failed' "$out"
+check_match "summary" 'Done: 6 removed, 0 not registered, 0 failed' "$out"
 for d in "$FF/abcd.default-esr" "$HOME/.pki/nssdb"; do
     check_fails "modutil -list no longer shows it in ${d#"$T"/}" registered_in "$d" "$MODULE"
 done
 check "the databases stay usable" modutil -list -dbdir "sql:$HOME/.pki/nssdb"
 out=$("$TARJETA" browsers remove 2>&1); rc=$?
 check_eq "remove again: exit 0" 0 "$rc"
-check_match "nothing left to remove" 'Done: 0 removed, 5 not registered, 0 failed' "$out"
+check_match "nothing left to remove" 'Done: 0 removed, 6 not registered, 0 failed' "$out"
 kill "$pid"
 wait "$pid" 2>/dev/null
 out=$("$TARJETA" browsers install 2>&1)
