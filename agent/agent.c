@@ -20,6 +20,7 @@ int tv_agent_init(tv_agent *a)
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&a->changed, &attr);
+    pthread_cond_init(&a->inflight_done, &attr);
     pthread_condattr_destroy(&attr);
     /* A fresh agent never repeats a generation a client saw from an older one. */
     if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != sizeof seed)

@@ -28,6 +28,7 @@ typedef struct tv_session {
     tv_secret *sad;               /* authentication credential SAD */
     uint32_t sad_total;           /* signatures one SAD covers */
     uint32_t sad_left;            /* not yet reserved */
+    uint32_t inflight;            /* signHash requests under way with this SAD */
     time_t sad_expires;
     time_t expires;               /* end of the session (lifetime or token) */
     uint64_t serial;              /* changes with every login / new SAD */
@@ -46,6 +47,7 @@ typedef struct tv_agent {
     time_t next_refresh;
     bool stopping;
 
+    pthread_cond_t inflight_done;  /* the SAD's last in-flight signature finished */
     pthread_mutex_t dialog_lock;
     pthread_mutex_t extend_lock;
     uint64_t signatures;          /* statistics (atomic) */

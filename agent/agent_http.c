@@ -147,36 +147,31 @@ static void handle_give(tv_http *h, CURL *c)
     pthread_mutex_unlock(&h->lock);
 }
 
-/* "Authorization: ..." in secure memory; NULL when there is no auth. */
-static char *auth_header(const tv_http_auth *auth)
+/* "Authorization: ..." into line (a stack buffer the caller wipes); false
+ * when there is no auth or it does not fit.  No allocation: this runs for
+ * every signature. */
+static bool auth_header(const tv_http_auth *auth, char *line, size_t size)
 {
-    char *line = NULL, *plain = NULL;
+    char plain[1024];
     size_t ulen, plen, n;
+    bool ok = false;
 
     if (auth == NULL || (auth->user == NULL && auth->bearer == NULL))
-        return NULL;
-    if (auth->bearer != NULL) {
-        n = tv_secret_len(auth->bearer) + 32;
-        if ((line = tv_secure_alloc(n)) != NULL)
-            snprintf(line, n, "Authorization: Bearer %s", tv_secret_str(auth->bearer));
-        return line;
-    }
+        return false;
+    if (auth->bearer != NULL)
+        return (size_t)snprintf(line, size, "Authorization: Bearer %s", tv_secret_str(auth->bearer)) < size;
     ulen = strlen(auth->user);
     plen = tv_secret_len(auth->password);
-    plain = tv_secure_alloc(ulen + plen + 2);
-    line = tv_secure_alloc(4 * ((ulen + plen + 3) / 3) + 40);
-    if (plain != NULL && line != NULL) {
+    n = (size_t)snprintf(line, size, "Authorization: Basic ");
+    if (ulen + plen + 1 < sizeof plain && n + 4 * ((ulen + plen + 3) / 3) + 1 < size) {
         memcpy(plain, auth->user, ulen);
         plain[ulen] = ':';
         memcpy(plain + ulen + 1, tv_secret_str(auth->password), plen);
-        n = (size_t)snprintf(line, 40, "Authorization: Basic ");
         EVP_EncodeBlock((unsigned char *)line + n, (unsigned char *)plain, (int)(ulen + plen + 1));
-    } else {
-        tv_secure_free(line);
-        line = NULL;
+        ok = true;
     }
-    tv_secure_free(plain);
-    return line;
+    tv_wipe(plain, sizeof plain);
+    return ok;
 }
 
 static void headers_free(struct curl_slist *list)
@@ -189,13 +184,13 @@ static void headers_free(struct curl_slist *list)
 static struct curl_slist *headers_new(const tv_http_auth *auth, bool json_body)
 {
     struct curl_slist *list = curl_slist_append(NULL, "Accept: application/json");
-    char *authz = auth_header(auth);
+    char authz[4096];
 
     if (json_body && list != NULL)
         list = curl_slist_append(list, "Content-Type: application/json");
-    if (authz != NULL && list != NULL)
+    if (list != NULL && auth_header(auth, authz, sizeof authz))
         list = curl_slist_append(list, authz);
-    tv_secure_free(authz);
+    tv_wipe(authz, sizeof authz);
     return list;
 }
 

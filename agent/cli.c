@@ -171,8 +171,11 @@ int cmd_setup(cli *c, int argc, char **argv)
         return CLI_OK;
     if (setup_parse(argc, argv, &s) < 0 || s.server == NULL || s.ca == NULL || s.user == NULL)
         return bad_usage();
-    if ((rc = cli_load_config(c)) != CLI_OK)
-        tv_config_defaults(&c->cfg), tv_path_user_config(c->cfg.source, sizeof c->cfg.source);
+    if (cli_load_config(c) != CLI_OK) {            /* a broken file is rewritten from defaults */
+        tv_config_defaults(&c->cfg);
+        if (tv_path_user_config(c->cfg.source, sizeof c->cfg.source) < 0)
+            return CLI_NO_AGENT;
+    }
     if (setup_set(c, "server", s.server) < 0 || setup_set(c, "user", s.user) < 0 ||
         (s.prompt && setup_set(c, "prompt-program", s.prompt) < 0) ||
         (s.lifetime && setup_set(c, "session-lifetime", s.lifetime) < 0) ||

@@ -16,28 +16,30 @@
 
 #define SECRET_MAX 256
 
+/* Echo goes off (discarding type-ahead) before the prompt appears, so what is
+ * typed after the prompt is kept. */
 static int read_tty(const char *desc, const char *prompt, bool echo, tv_secret **out)
 {
     char *line = tv_secure_alloc(SECRET_MAX);
     struct termios old, quiet;
     int fd = open("/dev/tty", O_RDWR | O_CLOEXEC), rc = TV_ERR_IO;
+    bool restore = false;
     size_t n = 0;
     char ch;
 
     if (fd < 0 || line == NULL)
         goto out;
-    dprintf(fd, "%s\n%s ", desc, prompt);
-    bool restore = !echo && tcgetattr(fd, &old) == 0;
-    if (restore) {
+    if (!echo && tcgetattr(fd, &old) == 0) {
         quiet = old;
         quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-        tcsetattr(fd, TCSAFLUSH, &quiet);
+        restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
     }
+    dprintf(fd, "%s\n%s ", desc, prompt);
     while (read(fd, &ch, 1) == 1 && ch != '\n' && ch != '\r')
         if (n + 1 < SECRET_MAX)
             line[n++] = ch;
     if (restore) {
-        tcsetattr(fd, TCSAFLUSH, &old);
+        tcsetattr(fd, TCSANOW, &old);
         dprintf(fd, "\n");
     }
     *out = tv_secret_new(line, n);

@@ -72,17 +72,26 @@ typedef int (*factor_dialog)(login_ctx *c, const tv_cred *cr, const char *positi
 typedef int (*factor_use)(login_ctx *c, const tv_cred *cr, const tv_secret *otp, tv_outcome *o,
                           void *arg);
 
+/* A wrong value leaves the challenge pending (docs/API.md), so a new one is
+ * asked only at first, on "resend", and when the code expired. */
+static bool needs_new_challenge(const tv_outcome *o)
+{
+    return strcmp(o->reason, "otp_expired") == 0 || strcmp(o->reason, "no_challenge") == 0;
+}
+
 static int second_factor(login_ctx *c, const tv_cred *cr, factor_dialog ask, factor_use use, void *arg,
                          tv_outcome *o)
 {
-    char position[16], error[512] = "";
+    char position[16] = "", error[512] = "";
     int attempts = -1, rc = 0, resends = 0;
+    bool challenge = true;
 
     for (int tries = 0; tries < SECOND_FACTOR_TRIES;) {
         tv_secret *otp = NULL;
-        if ((rc = tv_csc_challenge(c->http, c->token, cr->id, position, sizeof position, o)) < 0)
+        if (challenge && (rc = tv_csc_challenge(c->http, c->token, cr->id, position, sizeof position, o)) < 0)
             return rc;
         rc = ask(c, cr, position, error, attempts, &otp, arg);
+        challenge = rc == TV_PINENTRY_NOTOK;
         if (rc == TV_PINENTRY_NOTOK && ++resends <= RESENDS_MAX) {
             snprintf(error, sizeof error, "A new code was sent");
             continue;
@@ -98,6 +107,7 @@ static int second_factor(login_ctx *c, const tv_cred *cr, factor_dialog ask, fac
             return rc;
         snprintf(error, sizeof error, "%s", o->msg);
         attempts = o->attempts_left;
+        challenge = needs_new_challenge(o);
         tries++;
     }
     return rc;
@@ -216,6 +226,7 @@ static void session_install(login_ctx *c)
     a->session.sad = c->sad;
     c->token = c->password = c->sad = NULL;
     a->session.sad_total = a->session.sad_left = c->sad_total;
+    a->session.inflight = 0;
     a->session.sad_expires = now + c->sad_lifetime;
     a->session.expires = now + lifetime;
     a->session.serial++;

@@ -11,6 +11,7 @@ static void session_wipe_locked(tv_session *s)
     s->token = s->password = s->sad = NULL;
     s->active = false;
     s->sad_left = s->sad_total = 0;
+    s->inflight = 0;
     s->expires = s->sad_expires = 0;
     s->serial++;
 }

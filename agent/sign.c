@@ -45,8 +45,14 @@ typedef struct sign_slot {
     uint64_t serial;
 } sign_slot;
 
-static void slot_release(sign_slot *s)
+static void slot_release(tv_agent *a, sign_slot *s)
 {
+    if (s->taken) {
+        pthread_mutex_lock(&a->lock);
+        if (s->serial == a->session.serial && a->session.inflight > 0 && --a->session.inflight == 0)
+            pthread_cond_broadcast(&a->inflight_done);
+        pthread_mutex_unlock(&a->lock);
+    }
     tv_secret_unref(s->token);
     tv_secret_unref(s->sad);
     tv_http_unref(s->http);
@@ -56,11 +62,25 @@ static void slot_release(sign_slot *s)
 static void slot_take_locked(tv_agent *a, sign_slot *s)
 {
     a->session.sad_left--;
+    a->session.inflight++;
     s->taken = true;
     s->token = tv_secret_ref(a->session.token);
     s->sad = tv_secret_ref(a->session.sad);
     s->http = tv_http_ref(a->http);
     s->serial = a->session.serial;
+}
+
+/* extendTransaction invalidates the old SAD: let the signatures already
+ * reserved on it finish first (bounded by the request timeout). */
+static void wait_inflight_locked(tv_agent *a, uint64_t serial)
+{
+    struct timespec deadline;
+
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += a->cfg.request_timeout + 1;
+    while (a->session.active && a->session.serial == serial && a->session.inflight > 0)
+        if (pthread_cond_timedwait(&a->inflight_done, &a->lock, &deadline) != 0)
+            break;
 }
 
 static int extend_sad(tv_agent *a, const tv_cred *cred, uint64_t serial, sign_slot *slot, tv_outcome *o)
@@ -72,6 +92,7 @@ static int extend_sad(tv_agent *a, const tv_cred *cred, uint64_t serial, sign_sl
 
     pthread_mutex_lock(&a->extend_lock);
     pthread_mutex_lock(&a->lock);
+    wait_inflight_locked(a, serial);
     if (a->session.active && a->session.serial == serial) {
         token = tv_secret_ref(a->session.token);
         sad = tv_secret_ref(a->session.sad);
@@ -88,6 +109,7 @@ static int extend_sad(tv_agent *a, const tv_cred *cred, uint64_t serial, sign_sl
         a->session.sad_left = a->session.sad_total;
         a->session.sad_expires = time(NULL) + lifetime;
         a->session.serial++;
+        a->session.inflight = 0;
         slot_take_locked(a, slot);
         tv_debug("authorization renewed for %u signatures", a->session.sad_total);
     }
@@ -124,17 +146,21 @@ static sign_step reserve(tv_agent *a, sign_slot *slot, uint64_t *serial)
 #define SIGN_FAILURES_MAX 4      /* lost SADs or sessions before giving up */
 #define SIGN_LOGINS_MAX 2
 
-/* One signature with the session SAD: 0, 1 = try again, or an error. */
+/* One signature with the session SAD: 0, an error, or 1 = try again (the
+ * service refused the current SAD), 2 = try again (a newer SAD replaced it
+ * meanwhile: a lost race, not a failure). */
 static int sign_with_slot(tv_agent *a, sign_job *j, sign_slot *slot, tv_outcome *o)
 {
     int rc = sign_once(slot->http, slot->token, slot->sad, j, o);
+    bool current;
 
     if (rc == TV_ERR_NOT_LOGGED_IN && strcmp(o->reason, "invalid_sad") == 0) {
         pthread_mutex_lock(&a->lock);
-        if (a->session.serial == slot->serial)
+        current = a->session.serial == slot->serial;
+        if (current)
             a->session.sad_left = 0;       /* this SAD is gone: renew it */
         pthread_mutex_unlock(&a->lock);
-        return 1;
+        return current ? 1 : 2;
     }
     if (rc == TV_ERR_NOT_LOGGED_IN) {
         tv_session_end(a, "the service ended the session");
@@ -160,7 +186,7 @@ static int sign_authentication(tv_agent *a, const tv_client *cl, sign_job *j, tv
             continue;
         }
         if (step == STEP_EXTEND && (rc = extend_sad(a, j->cred, serial, &slot, o)) < 0) {
-            slot_release(&slot);
+            slot_release(a, &slot);
             if (rc != TV_ERR_NOT_LOGGED_IN)
                 return rc;
             tv_session_end(a, "the service ended the session");
@@ -170,65 +196,97 @@ static int sign_authentication(tv_agent *a, const tv_client *cl, sign_job *j, tv
         if (!slot.taken)
             continue;                      /* another thread renewed it: reserve again */
         rc = sign_with_slot(a, j, &slot, o);
-        slot_release(&slot);
+        slot_release(a, &slot);
         if (rc <= 0)
             return rc;
-        failures++;
+        if (rc == 1)
+            failures++;
     }
     return tv_outcome_set(o, TV_ERR_SERVER, "The BakQ service kept refusing the signing "
                           "authorization: try again, or log out and in");
 }
 
+/* One qualified signature: the person's confirmation with a fresh second
+ * factor, an authorization bound to the hash, signHash. */
+typedef struct qualified {
+    tv_agent *a;
+    const tv_client *cl;
+    sign_job *j;
+    tv_secret *token, *password;
+    tv_http *http;
+    char position[16];
+    char error[512];
+    bool challenge;               /* ask the service for a (new) challenge first */
+    int resends;
+} qualified;
+
+/* Challenge when needed and show the confirmation: 0 with *otp, or the error. */
+static int confirm(qualified *q, tv_secret **otp, tv_outcome *o)
+{
+    for (;;) {
+        int rc;
+        if (q->challenge && (rc = tv_csc_challenge(q->http, q->token, q->j->cred->id, q->position,
+                                                   sizeof q->position, o)) < 0)
+            return rc;
+        rc = tv_dialog_confirm_signature(q->a, q->cl, q->j->cred, q->position, q->j->plan.hash,
+                                         q->j->plan.hash_len, q->error, otp);
+        q->challenge = rc == TV_PINENTRY_NOTOK;
+        if (rc == 0)
+            return 0;
+        if (rc == TV_PINENTRY_NOTOK && ++q->resends <= 5) {
+            snprintf(q->error, sizeof q->error, "A new code was sent");
+            continue;
+        }
+        return tv_outcome_set(o, rc == TV_ERR_PROMPT ? TV_ERR_PROMPT : TV_ERR_CANCELLED, "%s",
+                              rc == TV_ERR_PROMPT ? "The signature dialog could not be shown"
+                                                  : "Signature cancelled");
+    }
+}
+
+static int authorize_and_sign(qualified *q, const tv_secret *otp, tv_outcome *o)
+{
+    tv_csc_authz az = { .cred = q->j->cred->id, .num_signatures = 1, .hash = q->j->plan.hash,
+                        .hash_len = q->j->plan.hash_len, .hash_oid = q->j->plan.hash_oid,
+                        .password = q->password, .otp = otp };
+    tv_secret *sad = NULL;
+    long lifetime = 0;
+    int rc = tv_csc_authorize(q->http, q->token, &az, &sad, &lifetime, o);
+
+    if (rc == 0)
+        rc = sign_once(q->http, q->token, sad, q->j, o);
+    tv_secret_unref(sad);
+    return rc;
+}
+
 static int qualified_once(tv_agent *a, const tv_client *cl, sign_job *j, tv_outcome *o)
 {
-    tv_secret *token = NULL, *password = NULL, *otp = NULL, *sad = NULL;
-    tv_http *http = NULL;
-    char position[16], error[512] = "";
-    long lifetime;
-    int rc = 0, tries = 0, resends = 0;
+    qualified q = { .a = a, .cl = cl, .j = j, .challenge = true };
+    int rc, tries = 0;
 
     pthread_mutex_lock(&a->lock);
-    token = tv_secret_ref(a->session.token);
-    password = tv_secret_ref(a->session.password);
-    http = tv_http_ref(a->http);
+    q.token = tv_secret_ref(a->session.token);
+    q.password = tv_secret_ref(a->session.password);
+    q.http = tv_http_ref(a->http);
     pthread_mutex_unlock(&a->lock);
-    while (rc == 0 && token != NULL && http != NULL) {
-        if ((rc = tv_csc_challenge(http, token, j->cred->id, position, sizeof position, o)) < 0)
-            break;
-        rc = tv_dialog_confirm_signature(a, cl, j->cred, position, j->plan.hash, j->plan.hash_len,
-                                         error, &otp);
-        if (rc == TV_PINENTRY_NOTOK && ++resends <= 5) {
-            snprintf(error, sizeof error, "A new code was sent");
-            rc = 0;
-            continue;
-        }
-        if (rc != 0) {
-            rc = tv_outcome_set(o, rc == TV_ERR_PROMPT ? TV_ERR_PROMPT : TV_ERR_CANCELLED, "%s",
-                                rc == TV_ERR_PROMPT ? "The signature dialog could not be shown"
-                                : "Signature cancelled");
-            break;
-        }
-        tv_csc_authz az = { .cred = j->cred->id, .num_signatures = 1, .hash = j->plan.hash,
-                            .hash_len = j->plan.hash_len, .hash_oid = j->plan.hash_oid,
-                            .password = password, .otp = otp };
-        rc = tv_csc_authorize(http, token, &az, &sad, &lifetime, o);
-        tv_secret_unref(otp);
-        otp = NULL;
-        if (rc == TV_ERR_WRONG_SECOND_FACTOR && ++tries < 3) {
-            snprintf(error, sizeof error, "%s", o->msg);
-            rc = 0;
-            continue;
-        }
-        if (rc == 0)
-            rc = sign_once(http, token, sad, j, o);
-        break;
-    }
-    if (token == NULL && rc == 0)
+    if (q.token == NULL || q.http == NULL) {
         rc = tv_outcome_set(o, TV_ERR_NOT_LOGGED_IN, "Not logged in");
-    tv_secret_unref(sad);
-    tv_secret_unref(token);
-    tv_secret_unref(password);
-    tv_http_unref(http);
+        goto out_refs;
+    }
+    for (;;) {
+        tv_secret *otp = NULL;
+        if ((rc = confirm(&q, &otp, o)) < 0)
+            break;
+        rc = authorize_and_sign(&q, otp, o);
+        tv_secret_unref(otp);
+        if (rc != TV_ERR_WRONG_SECOND_FACTOR || ++tries >= 3)
+            break;
+        snprintf(q.error, sizeof q.error, "%s", o->msg);
+        q.challenge = strcmp(o->reason, "otp_expired") == 0;
+    }
+out_refs:
+    tv_secret_unref(q.token);
+    tv_secret_unref(q.password);
+    tv_http_unref(q.http);
     return rc;
 }
 

@@ -83,9 +83,18 @@ def read_until(token, limit=20):
 read_until(b"Password:")
 os.write(fd, sys.argv[2].encode() + b"\n")
 read_until(b"Logged in", 60)
-_, status = os.waitpid(pid, 0)
+status = None
+for _ in range(300):
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        break
+    status = None
+    time.sleep(0.1)
+if status is None:
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
 print(seen.decode(errors="replace"))
-print("EXIT", os.waitstatus_to_exitcode(status))
+print("EXIT", os.waitstatus_to_exitcode(status) if status is not None else "timeout")
 PY
 )
 check_match "login --terminal: asks on the terminal and logs in" 'Password:.*Logged in' "$(echo $out)"
