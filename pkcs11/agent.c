@@ -102,8 +102,7 @@ void tv_agent_cleanup(struct tv_agent *a)
     a->nidle = 0;
     tv_conn_close(a->ctl);
     a->ctl = NULL;
-    tv_conn_close(a->watch);
-    a->watch = NULL;
+    a->ctl_waiting = false;
     /* a->active belong to threads still inside; C_Finalize waited for them */
 }
 
@@ -149,7 +148,7 @@ int tv_conn_open(const char *path, int timeout_ms, struct tv_conn **out)
         return rc;
     }
     tv_fd_register(c->fd);
-    rc = say_hello(c, timeout_ms);
+    rc = say_hello(c, TV_QUICK_TIMEOUT_MS);      /* a busy agent may take a moment */
     if (rc < 0) {
         tv_debug("HELLO failed: %s", tv_strerror(rc));
         tv_conn_close(c);

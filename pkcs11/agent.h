@@ -5,8 +5,8 @@
  *   - a pool of idle connections for LOGIN and SIGN, which run outside the
  *     module lock so that several threads sign in parallel, each on its own
  *     connection;
- *   - a control connection for SNAPSHOT, used only under the module lock;
- *   - a watch connection with a WAIT_EVENT always pending: when the agent's
+ *   - a control connection, used only under the module lock, for SNAPSHOT;
+ *     between snapshots a WAIT_EVENT is left pending on it: when the agent's
  *     generation changes (or the agent goes away) it becomes readable, so
  *     "has anything changed?" costs one poll() and no round trip.
  * Every descriptor is close-on-exec and registered, so that a forked child
@@ -20,8 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TV_CONNECT_TIMEOUT_MS 250     /* connect + HELLO */
-#define TV_QUICK_TIMEOUT_MS 2000      /* SNAPSHOT, LOGOUT: answered from memory */
+#define TV_CONNECT_TIMEOUT_MS 250     /* connect (refused at once when no agent runs) */
+#define TV_QUICK_TIMEOUT_MS 1000      /* HELLO, SNAPSHOT: answered from memory */
 #define TV_HUMAN_TIMEOUT_MS 600000    /* LOGIN, SIGN: a person may be typing */
 #define TV_POOL_IDLE_MAX 8
 
@@ -38,9 +38,10 @@ struct tv_agent {
     unsigned nidle;
     struct tv_conn *active;           /* in use outside the lock */
     struct tv_conn *ctl;
-    struct tv_conn *watch;
+    bool ctl_waiting;                 /* a WAIT_EVENT is pending on ctl */
     bool suspect;                     /* a call failed on its connection: re-check at once */
     int64_t last_try_ms;              /* last failed attempt to reach the agent */
+    int retry_ms;                     /* how long to wait before the next one */
     int64_t last_spawn_ms;
 };
 

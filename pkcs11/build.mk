@@ -46,4 +46,14 @@ $(PKCS11_TOOLS): $(BUILD)/tests/pkcs11/%: $(BUILD)/obj/tests/pkcs11/%.o $(P11UTI
 CHECK_DEPS += $(PKCS11_TOOLS) $(PKCS11_SO)
 
 # Integration tests: the real module, agent and bakq-server, third-party clients.
-TEST_SCRIPTS += $(sort $(wildcard tests/pkcs11/*.sh))
+TEST_SCRIPTS += $(sort $(filter-out tests/pkcs11/lib.sh,$(wildcard tests/pkcs11/*.sh)))
+
+# The bench program (tests/bench/run drives it; `make bench`).
+P11BENCH := $(BUILD)/tests/bench/p11bench
+$(P11BENCH): $(BUILD)/obj/tests/bench/p11bench.o $(P11UTIL_OBJ) $(LIBTVCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcrypto -lpthread -ldl
+PROGRAMS += $(P11BENCH)
+
+# Fuzz target over what the module parses (tests/fuzz/fuzz_pkcs11.c).
+FUZZ_LINK_pkcs11 := $(PKCS11_LIB) $(LIBTVCOMMON)

@@ -139,25 +139,12 @@ static void user_config_path(char *out, size_t outsz)
         tv_path_join(out, outsz, dir, "pkcs11.conf");
 }
 
-/* Copy the words of the parameter string; `config=PATH` names the file. */
-static void split_params(const char *params, char *copy, size_t copysz, char *config, size_t csz)
-{
-    size_t n = params ? strnlen(params, PARAMS_MAX) : 0;
-
-    copy[0] = '\0';
-    if (n == 0 || n >= copysz)
-        return;
-    memcpy(copy, params, n);
-    copy[n] = '\0';
-    for (char *save = NULL, *w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
-        if (!strncmp(w, "config=", 7))
-            snprintf(config, csz, "%s", w + 7);
-}
-
-static void apply_params(struct tv_modcfg *cfg, const char *params)
+/* Call fn for each `key=value` word of an NSS-style parameter string (other
+ * words, and values with spaces, are not ours: skipped). */
+static void each_param(const char *params, void (*fn)(void *ctx, const char *key, const char *value),
+                       void *ctx)
 {
     char copy[PARAMS_MAX + 1];
-    char *eq;
     size_t n = params ? strnlen(params, PARAMS_MAX) : 0;
 
     if (n == 0 || n >= sizeof copy)
@@ -165,13 +152,31 @@ static void apply_params(struct tv_modcfg *cfg, const char *params)
     memcpy(copy, params, n);
     copy[n] = '\0';
     for (char *save = NULL, *w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
-        eq = strchr(w, '=');
-        if (eq == NULL || !strncmp(w, "config=", 7))
+        char *eq = strchr(w, '=');
+        if (eq == NULL)
             continue;
         *eq = '\0';
-        if (!tv_modcfg_set(cfg, w, eq + 1))
-            tv_debug("ignoring initialisation parameter %s", w);
+        fn(ctx, w, eq + 1);
     }
+}
+
+struct path_out {
+    char *p;
+    size_t size;
+};
+
+static void param_config_path(void *ctx, const char *key, const char *value)
+{
+    struct path_out *out = ctx;
+
+    if (!strcmp(key, "config"))
+        snprintf(out->p, out->size, "%s", value);
+}
+
+static void param_setting(void *ctx, const char *key, const char *value)
+{
+    if (strcmp(key, "config") != 0 && !tv_modcfg_set(ctx, key, value))
+        tv_debug("ignoring initialisation parameter %s", key);
 }
 
 static void apply_env(struct tv_modcfg *cfg)
@@ -194,16 +199,16 @@ static void apply_env(struct tv_modcfg *cfg)
 void tv_modcfg_load(struct tv_modcfg *cfg, const char *params)
 {
     char path[PATH_MAX] = "";
-    char copy[PARAMS_MAX + 1];
+    struct path_out out = { path, sizeof path };
 
     set_defaults(cfg);
     load_file(cfg, SYSTEM_CONFIG);
-    split_params(params, copy, sizeof copy, path, sizeof path);
+    each_param(params, param_config_path, &out);
     if (path[0] == '\0')
         user_config_path(path, sizeof path);
     if (path[0] != '\0')
         load_file(cfg, path);
-    apply_params(cfg, params);
+    each_param(params, param_setting, cfg);
     apply_env(cfg);
     tv_host_program(cfg);
 }

@@ -2,6 +2,7 @@
 
 #include "tv_err.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -201,17 +202,18 @@ int tv_cert_parse(const uint8_t *der, size_t len, tv_cert_info *out)
     return 0;
 }
 
+/* gmtime_r + digits: strftime would read the time zone files. */
 void tv_date_from_unix(uint64_t t, CK_DATE *out)
 {
-    char buf[9];
+    char buf[40];
     struct tm tm;
     time_t tt = (time_t)t;
 
-    if (t == 0 || gmtime_r(&tt, &tm) == NULL || tm.tm_year + 1900 > 9999 ||
-        strftime(buf, sizeof buf, "%Y%m%d", &tm) != 8) {
+    if (t == 0 || gmtime_r(&tt, &tm) == NULL || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0) {
         memset(out, ' ', sizeof *out);
         return;
     }
+    snprintf(buf, sizeof buf, "%04d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
     memcpy(out->year, buf, 4);
     memcpy(out->month, buf + 4, 2);
     memcpy(out->day, buf + 6, 2);

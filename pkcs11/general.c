@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 struct tv_module tv_mod;
 volatile unsigned tv_fork_epoch;
@@ -39,6 +40,13 @@ static void register_atfork(void)
 static bool ours(void)
 {
     return tv_mod.initialized && tv_mod.fork_epoch == tv_fork_epoch;
+}
+
+/* C_Initialize also compares the pid, for a child made without fork()'s
+ * handlers (a raw clone); too slow for every call. */
+static bool ours_here(void)
+{
+    return ours() && tv_mod.pid == getpid();
 }
 
 CK_RV tv_enter(void)
@@ -97,6 +105,7 @@ static void start(const char *params)
     tv_mod.protected_path = tv_modcfg_protected_path(&tv_mod.cfg);
     tv_agent_init(&tv_mod.agent);
     tv_mod.fork_epoch = tv_fork_epoch;
+    tv_mod.pid = getpid();
     tv_mod.initialized = true;
     tv_info("%s (%s): protected authentication path %s, autostart %s", tv_mod.cfg.program,
             tv_mod.cfg.comm, tv_mod.protected_path ? "on" : "off",
@@ -116,7 +125,7 @@ CK_RV tv_initialize(CK_VOID_PTR pargs)
     pthread_once(&atfork_once, register_atfork);
     tv_trace_setup();
     pthread_mutex_lock(&init_lock);
-    if (ours()) {
+    if (ours_here()) {
         rv = CKR_CRYPTOKI_ALREADY_INITIALIZED;
         goto out_unlock;
     }

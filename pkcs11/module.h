@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define TV_SLOT_ID 0UL
 
@@ -28,6 +29,7 @@ struct tv_session;
 struct tv_module {
     bool initialized;
     unsigned fork_epoch;
+    pid_t pid;
     struct tv_modcfg cfg;
     bool protected_path;           /* CKF_PROTECTED_AUTHENTICATION_PATH, decided at init */
 

@@ -32,37 +32,64 @@ static int snapshot_call(struct tv_conn *c, struct tv_snapshot **out)
     return rc;
 }
 
-/* On the control connection; one retry on a fresh connection when the old
- * one turns out dead (the agent restarted since). */
+static void ctl_close(struct tv_agent *a)
+{
+    tv_conn_close(a->ctl);
+    a->ctl = NULL;
+    a->ctl_waiting = false;
+}
+
+/* The control connection, idle: a pending WAIT_EVENT whose answer is there
+ * is read; one still pending is abandoned with its connection (rare: the
+ * common change arrives as that answer). */
+static int ctl_ready(struct tv_agent *a)
+{
+    struct pollfd p;
+    uint32_t type;
+    tv_reader body;
+
+    if (a->ctl != NULL && a->ctl_waiting) {
+        p = (struct pollfd){ .fd = a->ctl->fd, .events = POLLIN };
+        if (poll(&p, 1, 0) == 1 &&
+            tv_recv_frame(a->ctl->fd, &a->ctl->buf, TV_QUICK_TIMEOUT_MS, &type, &body) == 0)
+            a->ctl_waiting = false;
+        else
+            ctl_close(a);
+    } else if (a->ctl != NULL && tv_conn_stale(a->ctl)) {
+        ctl_close(a);
+    }
+    if (a->ctl == NULL)
+        return tv_conn_open(a->path, TV_CONNECT_TIMEOUT_MS, &a->ctl);
+    return 0;
+}
+
+/* One retry on a fresh connection when the old one turns out dead (the
+ * agent restarted since). */
 static int fetch_snapshot(struct tv_snapshot **out)
 {
     struct tv_agent *a = &tv_mod.agent;
     int rc;
 
     for (int attempt = 0; attempt < 2; attempt++) {
-        if (a->ctl != NULL && tv_conn_stale(a->ctl)) {
-            tv_conn_close(a->ctl);
-            a->ctl = NULL;
-        }
-        if (a->ctl == NULL && (rc = tv_conn_open(a->path, TV_CONNECT_TIMEOUT_MS, &a->ctl)) < 0)
+        if ((rc = ctl_ready(a)) < 0)
             return a->path_err < 0 ? a->path_err : rc;
         rc = snapshot_call(a->ctl, out);
         if (rc != TV_ERR_CLOSED && rc != TV_ERR_IO)
             return rc;
-        tv_conn_close(a->ctl);
-        a->ctl = NULL;
+        ctl_close(a);
     }
     return rc;
 }
 
-/* Leave a WAIT_EVENT pending on the watch connection. */
+/* Leave a WAIT_EVENT pending on the control connection: when the agent's
+ * generation moves (or the agent goes away) it becomes readable. */
 static int arm_watch(void)
 {
     struct tv_agent *a = &tv_mod.agent;
     tv_buf req;
     int rc;
 
-    if (a->watch == NULL && (rc = tv_conn_open(a->path, TV_CONNECT_TIMEOUT_MS, &a->watch)) < 0)
+    if ((rc = ctl_ready(a)) < 0)
         return rc;
     tv_buf_init(&req, 64);
     tv_frame_begin(&req, TV_MSG_WAIT_EVENT);
@@ -70,12 +97,12 @@ static int arm_watch(void)
     tv_buf_put_u32(&req, TV_WATCH_TIMEOUT_MS);
     rc = tv_frame_end(&req);
     if (rc == 0)
-        rc = tv_send_all(a->watch->fd, req.data, req.len, TV_QUICK_TIMEOUT_MS);
+        rc = tv_send_all(a->ctl->fd, req.data, req.len, TV_QUICK_TIMEOUT_MS);
     tv_buf_free(&req);
-    if (rc < 0) {
-        tv_conn_close(a->watch);
-        a->watch = NULL;
-    }
+    if (rc < 0)
+        ctl_close(a);
+    else
+        a->ctl_waiting = true;
     return rc;
 }
 
@@ -83,7 +110,7 @@ static int arm_watch(void)
  * connection failed (the agent went away). */
 static int watch_poll(uint64_t *gen)
 {
-    struct tv_conn *w = tv_mod.agent.watch;
+    struct tv_conn *w = tv_mod.agent.ctl;
     struct pollfd p = { .fd = w->fd, .events = POLLIN };
     uint32_t type = 0;
     tv_reader body;
@@ -91,6 +118,7 @@ static int watch_poll(uint64_t *gen)
 
     if (poll(&p, 1, 0) == 0)
         return 0;
+    tv_mod.agent.ctl_waiting = false;
     rc = tv_recv_frame(w->fd, &w->buf, TV_QUICK_TIMEOUT_MS, &type, &body);
     if (rc < 0)
         return rc;
@@ -119,10 +147,10 @@ static void agent_lost(int rc)
         tv_info("agent unreachable: %s", tv_strerror(rc));
     tv_mod.agent_up = false;
     a->last_try_ms = tv_now_ms();
-    tv_conn_close(a->ctl);
-    a->ctl = NULL;
-    tv_conn_close(a->watch);
-    a->watch = NULL;
+    /* an agent that accepts but does not answer is not asked again soon:
+     * every try would block the caller for TV_QUICK_TIMEOUT_MS */
+    a->retry_ms = rc == TV_ERR_TIMEOUT ? TV_HUNG_RETRY_MS : TV_RETRY_MS;
+    ctl_close(a);
     tv_token_drop();
 }
 
@@ -185,8 +213,10 @@ static int sync_now(void)
         return rc;
     }
     apply(snap);
-    if (arm_watch() < 0)
+    if (arm_watch() < 0) {
         tv_mod.agent.last_try_ms = tv_now_ms();
+        tv_mod.agent.retry_ms = TV_RETRY_MS;
+    }
     return 0;
 }
 
@@ -203,22 +233,20 @@ void tv_token_refresh(void)
 
     if (a->suspect) {
         a->suspect = false;
-        if (a->watch != NULL) {
+        if (a->ctl != NULL) {
             tv_token_sync();
             return;
         }
     }
-    if (a->watch != NULL) {
+    if (a->ctl != NULL && a->ctl_waiting) {
         rc = watch_poll(&gen);
         if (rc == 0)
             return;                   /* the common case: nothing changed */
         if (rc > 0 && gen == tv_mod.generation && arm_watch() == 0)
             return;                   /* the wait timed out; nothing changed */
-        if (rc < 0) {
-            tv_conn_close(a->watch);
-            a->watch = NULL;
-        }
-    } else if (tv_now_ms() - a->last_try_ms < TV_RETRY_MS) {
+        if (rc < 0)
+            ctl_close(a);
+    } else if (a->ctl == NULL && tv_now_ms() - a->last_try_ms < a->retry_ms) {
         return;
     }
     tv_token_sync();

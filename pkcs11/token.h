@@ -6,8 +6,9 @@
 
 #include <stdbool.h>
 
-/* Cheap: one poll() on the watch connection when the agent is up; when it is
- * down, at most one connection attempt every TV_RETRY_MS (and an autostart
+/* Cheap: one poll() on the pending WAIT_EVENT when the agent is up; when it is
+ * down, at most one connection attempt every TV_RETRY_MS (TV_HUNG_RETRY_MS
+ * after an agent that accepted but did not answer in time) (and an autostart
  * at most every TV_RESPAWN_MS). */
 void tv_token_refresh(void);
 /* Talk to the agent now (a WAIT_EVENT reply said the generation moved). */
@@ -20,6 +21,7 @@ void tv_token_connect(void);
 void tv_token_drop(void);
 
 #define TV_RETRY_MS 100
+#define TV_HUNG_RETRY_MS 15000
 #define TV_RESPAWN_MS 10000
 #define TV_AUTOSTART_WAIT_MS 1500
 #define TV_WATCH_TIMEOUT_MS 3600000u

@@ -287,6 +287,16 @@ int p11_verify(EVP_PKEY *pub, CK_MECHANISM_TYPE mech, const void *data, size_t l
     bool pss = mech == CKM_SHA256_RSA_PKCS_PSS || mech == CKM_SHA384_RSA_PKCS_PSS ||
                mech == CKM_SHA512_RSA_PKCS_PSS;
 
+    if (mech == CKM_ECDSA) {                     /* data is the digest */
+        EVP_PKEY_CTX *vctx = EVP_PKEY_CTX_new(pub, NULL);
+        der = ecdsa_der(sig, sig_len, &der_len);
+        ok = EVP_PKEY_verify_init(vctx) == 1 &&
+             EVP_PKEY_verify(vctx, der, (size_t)der_len, data, len) == 1;
+        EVP_PKEY_CTX_free(vctx);
+        OPENSSL_free(der);
+        EVP_MD_CTX_free(ctx);
+        return ok;
+    }
     EVP_DigestVerifyInit(ctx, &pctx, md_of(mech), NULL, pub);
     if (pss) {
         EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING);

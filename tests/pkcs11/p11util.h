@@ -44,7 +44,8 @@ EVP_PKEY *p11_key_pubkey(struct p11 *p, CK_SESSION_HANDLE h, CK_OBJECT_HANDLE pr
 
 /* Verify a signature made with a hash-and-sign mechanism
  * (CKM_SHA*_RSA_PKCS, CKM_SHA*_RSA_PKCS_PSS with salt = hash length,
- * CKM_ECDSA_SHA*: raw r||s) over data.  1 valid, 0 not. */
+ * CKM_ECDSA_SHA*: raw r||s) over data; for CKM_ECDSA, data is the digest.
+ * 1 valid, 0 not. */
 int p11_verify(EVP_PKEY *pub, CK_MECHANISM_TYPE mech, const void *data, size_t len,
                const uint8_t *sig, size_t sig_len);
 

@@ -24,6 +24,14 @@ check_match "-L: our slot" 'Slot 0 \(0x0\): Tarjeta virtual BakQ' "$out"
 check_match "-L: token labelled with the DNI" 'token label +: BakQ 12345678Z' "$out"
 check_match "-L: protected authentication path (\"PIN pad\")" 'PIN pad present' "$out"
 check_no_match "-L: no RNG" 'rng' "$out"
+# Chromium ignores the protected path and shows its own password box: there the
+# token does not announce it, so what the citizen types reaches the agent
+cp "$(command -v pkcs11-tool)" "$T/chromium"
+out=$(p11 "$T/chromium" --module "$TV_MODULE" -L 2>&1)
+check_no_match "in a program called chromium: no protected authentication path" 'PIN pad' "$out"
+check_match "  ... still the same token" 'token label +: BakQ 12345678Z' "$out"
+out=$(TARJETA_PROTECTED_AUTH=yes p11 "$T/chromium" --module "$TV_MODULE" -L 2>&1)
+check_match "  ... unless TARJETA_PROTECTED_AUTH=yes" 'PIN pad present' "$out"
 out=$(ptool -M 2>&1)
 check_match "-M: RSA mechanisms incl. PSS" 'SHA512-RSA-PKCS-PSS, keySize=\{2048,2048\}, hw, sign' "$out"
 check_no_match "-M: never RSA-X-509" 'RSA-X-509' "$out"

@@ -31,7 +31,7 @@ tv_track "$stress"
 wait_until 30 "the confirmation dialog" grep -q 'kind=confirm-signature' "$TV_PINENTRY_LOG"
 dialogs=$(ps -o pid= --ppid "$TV_AGENT_PID")
 killed_at=$(date +%s%3N)
-kill -9 "$TV_AGENT_PID"
+{ kill -9 "$TV_AGENT_PID"; wait "$TV_AGENT_PID"; } 2>/dev/null   # reaped quietly
 for pid in $dialogs; do kill "$pid" 2>/dev/null; done
 wait_until 10 "the interrupted signature" grep -q 'interrupted signature' "$T/killed.out"
 line=$(grep 'interrupted signature' "$T/killed.out")

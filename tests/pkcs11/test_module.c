@@ -68,6 +68,28 @@ static bool wait_present(CK_ULONG want, int ms)
     return present_slots() == want;
 }
 
+/* Bounded wait for an event seen by the non-blocking form. */
+static bool wait_event(int ms)
+{
+    CK_SLOT_ID slot = 99;
+
+    for (int64_t end = now_ms() + ms; now_ms() < end; sleep_ms(10))
+        if (p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL) == CKR_OK)
+            return slot == 0;
+    return false;
+}
+
+/* Bounded wait until a session handle stops being valid. */
+static bool wait_session_gone(CK_SESSION_HANDLE h, int ms)
+{
+    CK_SESSION_INFO si;
+
+    for (int64_t end = now_ms() + ms; now_ms() < end; sleep_ms(10))
+        if (p11->C_GetSessionInfo(h, &si) == CKR_SESSION_HANDLE_INVALID)
+            return true;
+    return false;
+}
+
 static CK_SESSION_HANDLE open_session(CK_FLAGS extra)
 {
     CK_SESSION_HANDLE h = 0;
@@ -324,6 +346,28 @@ static void no_agent_then_agent(void **state)
     assert_true(wait_present(1, 2000));             /* no restart of the host */
     h = open_session(0);
     login(h);
+    assert_int_equal(p11->C_Finalize(NULL), CKR_OK);
+    fa_stop(fa);
+}
+
+/* An agent that accepts connections but never answers delays C_Initialize
+ * by the quick timeout once; later calls do not wait for it again. */
+static void hung_agent_does_not_hang_the_host(void **state)
+{
+    CK_INTERFACE_PTR iface = NULL;
+    int64_t t0;
+
+    fa = fa_start(false);
+    fa_set_mute(fa, true);
+    assert_int_equal(C_GetInterface(NULL, NULL, &iface, 0), CKR_OK);
+    p11 = iface->pFunctionList;
+    t0 = now_ms();
+    assert_int_equal(p11->C_Initialize(NULL), CKR_OK);
+    assert_true(now_ms() - t0 < 2500);
+    t0 = now_ms();
+    for (int i = 0; i < 20; i++)
+        assert_int_equal(present_slots(), 0);
+    assert_true(now_ms() - t0 < 500);
     assert_int_equal(p11->C_Finalize(NULL), CKR_OK);
     fa_stop(fa);
 }
@@ -813,7 +857,7 @@ static void agent_killed_mid_signature(void **state)
     fa_kill(fa);
     pthread_join(th, NULL);
     assert_int_equal(t.rv, CKR_DEVICE_REMOVED);
-    assert_true(t.took_ms < 1500);                          /* promptly, not after the delay */
+    assert_true(t.took_ms < 2500);                          /* promptly, not after the delay */
     assert_true(wait_present(0, 2000));                     /* the slot shows no token */
     fa_set_sign(fa, 0, 0);
     fa_revive(fa);
@@ -842,7 +886,7 @@ static void signing_while_agent_down_fails_fast(void **state)
     fa_kill(fa);
     t0 = now_ms();
     assert_int_equal(p11->C_Sign(h, (CK_BYTE_PTR) "x", 1, sig, &siglen), CKR_DEVICE_REMOVED);
-    assert_true(now_ms() - t0 < 1000);
+    assert_true(now_ms() - t0 < 2000);
     fa_revive(fa);
 }
 
@@ -856,24 +900,23 @@ static void token_replaced_or_removed(void **state)
     login(h);
     /* a change that keeps the identity (login state, here) keeps sessions */
     fa_set_session(fa, false);
-    sleep_ms(50);
+    assert_true(wait_event(3000));                             /* the module saw it */
     assert_int_equal(p11->C_GetSessionInfo(h, &si), CKR_OK);
     assert_int_equal(si.state, CKS_RO_USER_FUNCTIONS);        /* ours, not the agent's */
     assert_int_equal(p11->C_GetAttributeValue(h, cert, &a, 1), CKR_OK);
     /* other credentials: another token, as if a card were swapped */
     fa_set_rsa_only(fa, true);
-    sleep_ms(50);
-    assert_int_equal(p11->C_GetSessionInfo(h, &si), CKR_SESSION_HANDLE_INVALID);
+    assert_true(wait_session_gone(h, 3000));
     h = open_session(0);
     assert_int_equal(p11->C_GetAttributeValue(h, cert, &a, 1), CKR_OBJECT_HANDLE_INVALID);
     assert_int_equal(p11->C_GetSessionInfo(h, &si), CKR_OK);
     assert_int_equal(si.state, CKS_RO_PUBLIC_SESSION);
     /* no identity: no token */
     fa_set_present(fa, false);
-    assert_true(wait_present(0, 1000));
+    assert_true(wait_present(0, 3000));
     assert_int_equal(p11->C_GetSessionInfo(h, &si), CKR_SESSION_HANDLE_INVALID);
     fa_set_present(fa, true);
-    assert_true(wait_present(1, 1000));
+    assert_true(wait_present(1, 3000));
 }
 
 /* ---- slot events ---------------------------------------------------------------------- */
@@ -904,13 +947,10 @@ static void slot_events_non_blocking(void **state)
     assert_int_equal(p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, NULL, NULL), CKR_ARGUMENTS_BAD);
     assert_int_equal(p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, &slot), CKR_ARGUMENTS_BAD);
     fa_bump(fa);
-    sleep_ms(50);
-    assert_int_equal(p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL), CKR_OK);
-    assert_int_equal(slot, 0);
+    assert_true(wait_event(3000));
     assert_int_equal(p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL), CKR_NO_EVENT);
     fa_kill(fa);
-    sleep_ms(50);
-    assert_int_equal(p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL), CKR_OK);  /* removed */
+    assert_true(wait_event(3000));                                                  /* removed */
     fa_revive(fa);
     assert_true(wait_present(1, 2000));
     assert_int_equal(p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL), CKR_OK);  /* inserted */
@@ -929,7 +969,7 @@ static void slot_events_blocking(void **state)
     assert_int_equal(w.slot, 0);
     /* while the agent is away, then back */
     fa_kill(fa);
-    assert_true(wait_present(0, 1000));
+    assert_true(wait_present(0, 3000));
     p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &w.slot, NULL);     /* consume the removal */
     pthread_create(&th, NULL, wait_thread_main, &w);
     sleep_ms(200);
@@ -951,7 +991,7 @@ static void finalize_releases_a_blocked_wait(void **state)
     assert_int_equal(p11->C_Finalize(NULL), CKR_OK);
     pthread_join(th, NULL);
     assert_int_equal(w.rv, CKR_CRYPTOKI_NOT_INITIALIZED);
-    assert_true(now_ms() - t0 < 1000);
+    assert_true(now_ms() - t0 < 2000);
     /* Firefox initialises again right after */
     assert_int_equal(p11->C_Initialize(NULL), CKR_OK);
     assert_int_equal(present_slots(), 1);
@@ -1083,6 +1123,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(slot_and_token, up, down),
         cmocka_unit_test_setup_teardown(mechanisms, up, down),
         cmocka_unit_test(no_agent_then_agent),
+        cmocka_unit_test(hung_agent_does_not_hang_the_host),
         cmocka_unit_test_setup_teardown(sessions, up, down),
         cmocka_unit_test_setup_teardown(login_protected_path, up, down),
         cmocka_unit_test_setup_teardown(logout_is_local_and_firefox_pattern, up, down),
