@@ -32,8 +32,7 @@ $(AGENT_TESTS): $(BUILD)/tests/agent_test_%: $(BUILD)/obj/tests/agent/test_%.o $
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(AGENT_LIBS)
 UNIT_TESTS += $(AGENT_TESTS)
-$(BUILD)/obj/tests/agent/%.o: ALL_CFLAGS += -Iagent
-$(BUILD)/obj/tests/agent/%.o: CFLAGS_tests += $(CFLAGS_agent)
+$(BUILD)/obj/tests/agent/%.o: CFLAGS_tests += $(CFLAGS_agent) -Iagent
 
 # Integration tests against the real bakq-server.
 TEST_SCRIPTS += $(sort $(wildcard tests/agent/*.sh))

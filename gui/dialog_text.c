@@ -8,6 +8,9 @@
 
 #define SET(field, ...) snprintf(t->field, sizeof t->field, __VA_ARGS__)
 
+/* How a citizen sets a new password (and unblocks the BakQ). */
+#define RESET_COMMAND "tarjeta reset-password"
+
 /* Attempts left before the BakQ blocks; a reminder once they run low. */
 #define WARN_ATTEMPTS 2
 
@@ -88,8 +91,9 @@ static void build_password(tv_dialog_text *t, const tv_prompt *p)
     SET(description, "%s", _("A program on this computer wants to use your BakQ certificate."));
     SET(prompt, "%s", _("_Password"));
     SET(entry_description, "%s", _("Your BakQ password, 8 characters."));
-    SET(hint, "%s", _("Forgot your password? Run “tarjeta reset-password” to set a new one "
-                      "with a code sent by SMS."));
+    SET(hint, "%s", _("Forgot your password? Set a new one with a code sent by SMS: run this in "
+                      "a terminal:"));
+    SET(command, "%s", RESET_COMMAND);
     SET(placeholder, "%s", _("8 characters"));
     set_failure_lines(t, p, 1);
     set_entry(t, TV_ENTRY_SECRET, 8, 8);
@@ -234,8 +238,8 @@ static const struct notice_text {
     const char *description;
 } notices[] = {
     { "blocked", "dialog-error-symbolic", TV_TONE_ERROR, N_("Your BakQ is blocked"),
-      N_("It was blocked after 5 wrong password attempts. To unblock it, set a new password: run "
-         "“tarjeta reset-password” in a terminal and type the code we will send you by SMS.") },
+      N_("It was blocked after 5 wrong password attempts. To unblock it, set a new password with a "
+         "code we will send you by SMS: run this in a terminal:") },
     { "expired", "dialog-warning-symbolic", TV_TONE_WARNING, N_("Your BakQ certificates have expired"),
       N_("You cannot identify yourself or sign with them any more. Request a new BakQ at a service "
          "point; bring your DNI/NIE.") },
@@ -284,6 +288,8 @@ static void build_notice(tv_dialog_text *t, const tv_prompt *p)
     else
         SET(description, "%s", tv_prompt_has(p, TV_F_DESC) ? field(p, TV_F_DESC)
                                : _("The operation could not be completed."));
+    if (strcmp(n->notice, "blocked") == 0)
+        SET(command, "%s", RESET_COMMAND);
     add_dni_row(t, p);
     SET(ok, "%s", _("_Close"));
     t->cancel[0] = '\0';

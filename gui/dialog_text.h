@@ -44,6 +44,7 @@ typedef struct tv_dialog_text {
     char prompt[256];         /* entry label, with a '_' mnemonic */
     char entry_description[TV_TEXT_MAX];   /* accessible description of the entry */
     char hint[512];           /* under the entry ("forgot your password?") */
+    char command[64];         /* a command to type in a terminal, shown on its own */
     char placeholder[128];    /* shown in the empty entry ("8 characters") */
     char ok[128], cancel[128], notok[128]; /* notok "" = no third button */
     tv_entry_kind entry;

@@ -118,6 +118,18 @@ static GtkWidget *status_label(const char *text, const char *klass, AtkRole role
     return label;
 }
 
+/* A command to type in a terminal: monospace, on its own line, selectable
+ * with the pointer so it can be copied (not in the keyboard focus chain). */
+static GtkWidget *command_label(const char *command)
+{
+    GtkWidget *label = text_label(command, "tv-mono");
+
+    gtk_label_set_selectable(GTK_LABEL(label), TRUE);
+    gtk_widget_set_can_focus(label, FALSE);
+    gtk_widget_set_margin_start(label, 12);
+    return label;
+}
+
 static GtkWidget *big_label(const char *text)
 {
     GtkWidget *label = gtk_label_new(text);
@@ -165,6 +177,8 @@ static GtkWidget *entry_box(const tv_dialog_text *t, tv_gtk_window *w)
     gtk_box_pack_start(GTK_BOX(box), w->entry, FALSE, FALSE, 0);
     if (t->hint[0] != '\0')
         gtk_box_pack_start(GTK_BOX(box), text_label(t->hint, "tv-hint"), FALSE, FALSE, 0);
+    if (t->command[0] != '\0')
+        gtk_box_pack_start(GTK_BOX(box), command_label(t->command), FALSE, FALSE, 0);
     return box;
 }
 
@@ -209,6 +223,8 @@ static void body(const tv_dialog_text *t, tv_gtk_window *w, GtkWidget *box)
         pack(box, info_grid(t));
     if (t->description[0] != '\0')
         pack(box, text_label(t->description, NULL));
+    if (t->command[0] != '\0' && t->entry == TV_ENTRY_NONE)
+        pack(box, command_label(t->command));
     if (t->big[0] != '\0')
         pack(box, big_label(t->big));
     if (t->code_lifetime > 0) {

@@ -309,6 +309,7 @@ static void show_texts(const tty_session *s, const tv_dialog_text *t)
     put_text(s, "!! ", t->error);
     put_text(s, "! ", t->warning);
     put_text(s, "", t->hint);
+    put_line(s, "    ", t->command);
     show_keys(s, t);
 }
 

@@ -73,6 +73,10 @@ check_accessible() {
     check_match "$key: dialog named and described" "^  dialog\\|$TITLE\\|$heading\$" "$tree"
     check_match "$key: heading shown" "label\\|$heading\\|" "$tree"
     check_match "$key: OK button" "push button\\|$ok\\|" "$tree"
+    case $key in password-*|blocked-*)
+        check_match "$key: names the command that sets a new password" \
+            'label\|tarjeta reset-password\|' "$tree" ;;
+    esac
     if [ -n "$entry" ]; then
         check_match "$key: entry has a name and a description" \
             "password text\\|$entry\\|.{10,}" "$tree"

@@ -71,7 +71,8 @@ static void password_in_three_languages(void **state)
     assert_string_equal(t.rows[0].caption, "DNI/NIE");
     assert_string_equal(t.rows[0].value, "12345678Z");
     assert_string_equal(t.ok, "_Aceptar");
-    assert_non_null(strstr(t.hint, "tarjeta reset-password"));
+    assert_non_null(strstr(t.hint, "SMS"));
+    assert_string_equal(t.command, "tarjeta reset-password");
     build("eu_ES.UTF-8", password, TV_ASK_PIN, &t);
     assert_string_equal(t.heading, "Idatzi zure BakQ-ren pasahitza");
     assert_string_equal(t.rows[0].caption, "NAN/AIZ");
@@ -206,9 +207,10 @@ static void blocked_notice_says_how_to_unblock(void **state)
 
     build("es_ES.UTF-8", blocked, TV_ASK_MESSAGE, &t);
     assert_string_equal(t.heading, "Su BakQ está bloqueado");
-    assert_non_null(strstr(t.description, "tarjeta reset-password"));
+    assert_non_null(strstr(t.description, "SMS"));
+    assert_string_equal(t.command, "tarjeta reset-password");
     build("eu_ES.UTF-8", blocked, TV_ASK_MESSAGE, &t);
-    assert_non_null(strstr(t.description, "tarjeta reset-password"));
+    assert_string_equal(t.command, "tarjeta reset-password");
 }
 
 static void plain_pinentry_request(void **state)
@@ -250,6 +252,41 @@ static void environment_language_is_used_without_an_option(void **state)
     tv_prompt_free(p);
 }
 
+/* The mnemonic letter of a label ('\0' when it has none), lower-cased. */
+static char mnemonic(const char *label)
+{
+    const char *u = strchr(label, '_');
+
+    return u != NULL && u[1] != '\0' ? (char)(u[1] | 0x20) : '\0';
+}
+
+/* Alt+letter must pick one widget: entry label and buttons differ, in every
+ * dialog and language. */
+static void mnemonics_do_not_clash(void **state)
+{
+    const char *dialogs[][6] = {
+        { "OPTION tarjeta-dialog=password", NULL },
+        { "OPTION tarjeta-dialog=sms", "SETNOTOK r", NULL },
+        { "OPTION tarjeta-dialog=coordinate", NULL },
+        { "OPTION tarjeta-dialog=confirm-signature", "OPTION tarjeta-second-factor=sms", "SETNOTOK r",
+          NULL },
+        { "OPTION tarjeta-dialog=confirm-signature", "OPTION tarjeta-second-factor=coordinates", NULL },
+    };
+    const char *langs[] = { "es_ES.UTF-8", "eu_ES.UTF-8", "en_US.UTF-8" };
+    tv_dialog_text t;
+
+    for (size_t d = 0; d < sizeof dialogs / sizeof dialogs[0]; d++)
+        for (size_t l = 0; l < 3; l++) {
+            build(langs[l], dialogs[d], TV_ASK_PIN, &t);
+            char keys[4] = { mnemonic(t.prompt), mnemonic(t.ok), mnemonic(t.cancel), mnemonic(t.notok) };
+            for (int i = 0; i < 4; i++)
+                for (int j = i + 1; j < 4; j++)
+                    if (keys[i] != '\0' && keys[i] == keys[j])
+                        fail_msg("%s in %s: '%c' used twice (%s / %s / %s / %s)", dialogs[d][0],
+                                 langs[l], keys[i], t.prompt, t.ok, t.cancel, t.notok);
+        }
+}
+
 static void helpers(void **state)
 {
     char out[64];
@@ -286,6 +323,7 @@ int main(void)
         cmocka_unit_test(blocked_notice_says_how_to_unblock),
         cmocka_unit_test(plain_pinentry_request),
         cmocka_unit_test(environment_language_is_used_without_an_option),
+        cmocka_unit_test(mnemonics_do_not_clash),
         cmocka_unit_test(helpers),
     };
     return cmocka_run_group_tests_name("dialog_text", tests, setup_catalog, NULL);
