@@ -16,7 +16,6 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -505,10 +504,9 @@ static void one_db(run *r, const nssdb *d)
         remove_one(r, d, &reg);
     else
         status_one(r, &reg);
-    if (r->changed != changed && firefox_running(d)) {
+    if (r->changed != changed && firefox_running(d))
         printf("    Firefox is running with this profile: restart it to %s the module.\n",
                r->act == ACT_INSTALL ? "load" : "unload");
-    }
 }
 
 /* ---- the command ---- */
