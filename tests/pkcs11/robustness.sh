@@ -29,10 +29,13 @@ TARJETA_DEBUG="$T/killed.trace" p11 "$STRESS" killed "$TV_MODULE" "$SIGN_LABEL" 
 stress=$!
 tv_track "$stress"
 wait_until 30 "the confirmation dialog" grep -q 'kind=confirm-signature' "$TV_PINENTRY_LOG"
-dialogs=$(ps -o pid= --ppid "$TV_AGENT_PID")
+# the hanging dialog outlives the agent: find it by this test's own script path
+# (SIGKILL: it inherits the agent's blocked SIGTERM)
+dialogs=$(grep -lsF -- "$TV_PINENTRY_SCRIPT" /proc/[0-9]*/cmdline | cut -d/ -f3)
 killed_at=$(date +%s%3N)
 { kill -9 "$TV_AGENT_PID"; wait "$TV_AGENT_PID"; } 2>/dev/null   # reaped quietly
-for pid in $dialogs; do kill "$pid" 2>/dev/null; done
+for pid in $dialogs; do kill -9 "$pid" 2>/dev/null; done
+check "the hanging dialog was found and stopped" test -n "$dialogs"
 wait_until 10 "the interrupted signature" grep -q 'interrupted signature' "$T/killed.out"
 line=$(grep 'interrupted signature' "$T/killed.out")
 check_match "a signature interrupted by the agent's death: CKR_DEVICE_REMOVED" 'CKR_DEVICE_REMOVED' "$line"
