@@ -49,6 +49,13 @@ static const command commands[] = {
       "Revoke (anular) your BakQ: both certificates stop working for good." },
     { "renew", cmd_renew, "renew [--phone-conflict keep|change] [--phone NUMBER]",
       "Renew your certificates (within 30 days of expiry; confirmed by SMS)." },
+    { "browsers", cmd_browsers, "browsers install [--module PATH] | remove | status",
+      "Register the PKCS#11 module in your Firefox profiles and Chromium's NSS database.\n"
+      "  install   add it where it is missing (Firefox and Chromium load it when they restart)\n"
+      "  remove    take it out again\n"
+      "  status    show where it is registered (exit 1 when it is missing somewhere)\n"
+      "  --module PATH  register this file instead of the installed module\n"
+      "Changes go through NSS's modutil (package libnss3-tools)." },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -189,6 +196,7 @@ int cmd_setup(cli *c, int argc, char **argv)
     if ((rc = cli_call(c, 10000, &body)) < 0)
         return cli_fail(c, rc, "the agent could not load the new configuration");
     printf("The agent uses it now. Log in with `tarjeta login`.\n");
+    cli_browsers_hint();
     return CLI_OK;
 }
 

@@ -69,6 +69,10 @@ int cmd_second_factor(cli *c, int argc, char **argv);
 int cmd_contact(cli *c, int argc, char **argv);
 int cmd_revoke(cli *c, int argc, char **argv);
 int cmd_renew(cli *c, int argc, char **argv);
+/* cli_browsers.c */
+int cmd_browsers(cli *c, int argc, char **argv);
+/* After setup: how to register the module in the browsers, unless it is. */
+void cli_browsers_hint(void);
 
 /* --help handling shared by the commands: true when argv asks for help. */
 bool cli_wants_help(int argc, char **argv);
