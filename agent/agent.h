@@ -111,5 +111,9 @@ int tv_dialog_second_factor(tv_agent *a, const tv_cred *cr, const char *position
 int tv_dialog_confirm_signature(tv_agent *a, const tv_client *cl, const tv_cred *cr, const char *position,
                                 const uint8_t *hash, size_t hash_len, const char *error, tv_secret **otp);
 void tv_dialog_notice(tv_agent *a, const char *kind, const char *title, const char *text, int days);
+/* A dialog that gave no answer (rc from the helpers above), as the outcome
+ * of the operation `what` ("Login"): no display, a broken prompt program,
+ * anything else is a cancellation.  Returns the error set. */
+int tv_dialog_failed(tv_outcome *o, int rc, const char *what);
 
 #endif

@@ -77,6 +77,8 @@ int cli_ask_secret(cli *c, const char *kind, const char *desc, const char *promp
         rc = TV_ERR_CANCELLED;
     if (rc == TV_ERR_PROMPT)
         fprintf(stderr, "tarjeta: no terminal, and the prompt program %s failed\n", prompt_program(c));
+    if (rc == TV_ERR_NO_DISPLAY)
+        fprintf(stderr, "tarjeta: no terminal and no display to ask on\n");
     return rc;
 }
 

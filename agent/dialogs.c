@@ -43,6 +43,19 @@ static int run(tv_agent *a, const tv_dialog *d, tv_secret **value)
     return tv_pinentry_run(program, d, value);
 }
 
+int tv_dialog_failed(tv_outcome *o, int rc, const char *what)
+{
+    if (rc == TV_ERR_NO_DISPLAY)
+        return tv_outcome_set(o, rc, "%s: no display to show the dialog on. Import the desktop's "
+                              "DISPLAY into the agent (systemctl --user import-environment DISPLAY "
+                              "XAUTHORITY WAYLAND_DISPLAY) or log in with `tarjeta login --terminal`",
+                              what);
+    if (rc == TV_ERR_PROMPT)
+        return tv_outcome_set(o, rc, "%s: the dialog could not be shown; check the prompt-program "
+                              "key of the configuration", what);
+    return tv_outcome_set(o, TV_ERR_CANCELLED, "%s cancelled", what);
+}
+
 static unsigned dialog_timeout(tv_agent *a)
 {
     unsigned t;

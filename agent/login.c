@@ -52,10 +52,7 @@ static int password_step(login_ctx *c, const tv_secret *pin, tv_outcome *o)
         if (pin != NULL)
             c->password = tv_secret_ref((tv_secret *)pin);
         else if ((rc = tv_dialog_password(c->a, error, attempts, &c->password)) != 0)
-            return tv_outcome_set(o, rc == TV_PINENTRY_NOTOK ? TV_ERR_CANCELLED : rc, "%s",
-                                  rc == TV_ERR_PROMPT ? "The password dialog could not be shown: "
-                                  "check the prompt-program key of the configuration"
-                                  : "Login cancelled");
+            return tv_dialog_failed(o, rc, "Login");
         tv_outcome_clear(o);
         rc = tv_csc_login(c->http, c->dni, c->password, &c->token, &c->token_lifetime, o);
         if (rc != TV_ERR_WRONG_PASSWORD)
@@ -97,9 +94,7 @@ static int second_factor(login_ctx *c, const tv_cred *cr, factor_dialog ask, fac
             continue;
         }
         if (rc != 0)
-            return tv_outcome_set(o, rc == TV_ERR_PROMPT ? TV_ERR_PROMPT : TV_ERR_CANCELLED, "%s",
-                                  rc == TV_ERR_PROMPT ? "The dialog could not be shown: check the "
-                                  "prompt-program key of the configuration" : "Cancelled");
+            return tv_dialog_failed(o, rc, "Login");
         tv_outcome_clear(o);
         rc = use(c, cr, otp, o, arg);
         tv_secret_unref(otp);

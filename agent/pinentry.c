@@ -22,6 +22,8 @@ extern char **environ;
 #define LINE_MAX_ASSUAN 1002
 #define GPG_ERR_CANCELED 83886179
 #define GPG_ERR_NOT_CONFIRMED 83886194
+#define GPG_ERR_NO_PIN_ENTRY 83886166
+#define GPG_ERR_TIMEOUT 83886142
 
 typedef struct prompt_proc {
     pid_t pid;
@@ -300,10 +302,12 @@ static int map_result(int rc)
 {
     if (rc == 0)
         return 0;
-    if (rc == TV_ERR_TIMEOUT || rc == GPG_ERR_CANCELED || rc == 83886142)
+    if (rc == TV_ERR_TIMEOUT || rc == GPG_ERR_CANCELED || rc == GPG_ERR_TIMEOUT)
         return TV_ERR_CANCELLED;
     if (rc == GPG_ERR_NOT_CONFIRMED)
         return TV_PINENTRY_NOTOK;
+    if (rc == GPG_ERR_NO_PIN_ENTRY)
+        return TV_ERR_NO_DISPLAY;
     if (rc > 0)
         return TV_ERR_CANCELLED;       /* any other ERR: the dialog failed, nothing was entered */
     return TV_ERR_PROMPT;

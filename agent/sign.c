@@ -237,9 +237,7 @@ static int confirm(qualified *q, tv_secret **otp, tv_outcome *o)
             snprintf(q->error, sizeof q->error, "A new code was sent");
             continue;
         }
-        return tv_outcome_set(o, rc == TV_ERR_PROMPT ? TV_ERR_PROMPT : TV_ERR_CANCELLED, "%s",
-                              rc == TV_ERR_PROMPT ? "The signature dialog could not be shown"
-                                                  : "Signature cancelled");
+        return tv_dialog_failed(o, rc, "Signature");
     }
 }
 

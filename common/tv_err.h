@@ -45,7 +45,8 @@
     X(TV_ERR_DATA_INVALID,      -36,  "data to sign is invalid")                    \
     X(TV_ERR_DENIED,            -37,  "operation not authorised")                   \
     X(TV_ERR_PROMPT,            -38,  "dialog program failed")                      \
-    X(TV_ERR_RATE_LIMITED,      -39,  "too many requests")
+    X(TV_ERR_RATE_LIMITED,      -39,  "too many requests")                          \
+    X(TV_ERR_NO_DISPLAY,        -40,  "no display to show the dialog on")
 
 typedef enum {
 #define TV_ERR_ENUM(name, value, text) name = value,

@@ -62,6 +62,11 @@ tv_pinentry_once password cancel
 out=$(tarjeta login 2>&1); rc=$?
 check_eq "cancelled login: exit 1" 1 "$rc"
 check_match "... with a message" 'login failed: Login cancelled' "$out"
+tv_pinentry_once password nodisplay
+out=$(tarjeta login 2>&1); rc=$?
+check_eq "no display for the dialog: exit 1" 1 "$rc"
+check_match "... says so and what to do (not 'cancelled')" \
+    'login failed: Login: no display to show the dialog on.*import-environment DISPLAY.*tarjeta login --terminal' "$out"
 
 # login --terminal: the password typed at a terminal with echo off.
 out=$(python3 - "$TV_BUILD/tarjeta" "$TV_PASSWORD" <<'PY'

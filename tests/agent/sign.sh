@@ -43,6 +43,10 @@ check_match "the SMS code was asked in the same dialog" 'OPTION tarjeta-second-f
 tv_pinentry_once confirm-signature cancel
 out=$(client sign --usage 2 --mech SHA256_RSA_PKCS)
 check_match "cancelled confirmation: TV_ERR_CANCELLED (-20)" "-20 Signature cancelled" "$out"
+tv_pinentry_once confirm-signature nodisplay
+out=$(client sign --usage 2 --mech SHA256_RSA_PKCS)
+check_match "no display for the confirmation: TV_ERR_NO_DISPLAY (-40), not cancelled" \
+    "-40 Signature: no display to show the dialog on" "$out"
 
 # The confirmation shows the hash that is authorized (bound to the SAD: SCAL 2) and signed.
 data=$(head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n')
