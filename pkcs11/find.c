@@ -1,5 +1,6 @@
 #include "find.h"
 
+#include "login.h"
 #include "module.h"
 #include "session.h"
 #include "token.h"
@@ -14,7 +15,7 @@ static CK_OBJECT_HANDLE handle_of(size_t index)
 
 static bool visible(const struct tv_object *obj)
 {
-    return !obj->is_private || tv_mod.logged_in;
+    return !obj->is_private || tv_logged_in();
 }
 
 static CK_RV lookup(CK_OBJECT_HANDLE handle, const struct tv_object **out)

@@ -15,6 +15,7 @@
 
 #include "agent.h"
 #include "config.h"
+#include "login.h"
 #include "object.h"
 #include "tv_pkcs11.h"
 
@@ -41,8 +42,9 @@ struct tv_module {
     uint32_t instance;             /* changes when the token goes or is replaced */
     bool event_pending;            /* for C_WaitForSlotEvent */
 
-    /* PKCS#11 login state: per token, per application (login.c) */
-    bool logged_in;
+    /* PKCS#11 login state of this application: with TV_SNAP_SESSION_ACTIVE
+     * in agent_flags, it gives the session states (login.h) */
+    struct tv_login login;
 
     /* sessions (session.c) */
     struct tv_session **sessions;

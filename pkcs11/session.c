@@ -1,5 +1,6 @@
 #include "session.h"
 
+#include "login.h"
 #include "module.h"
 #include "token.h"
 #include "tv_secmem.h"
@@ -15,7 +16,7 @@ bool tv_session_is_rw(const struct tv_session *s)
 /* The application's login state applies to all its sessions. */
 CK_STATE tv_session_state(const struct tv_session *s)
 {
-    if (tv_mod.logged_in)
+    if (tv_logged_in())
         return tv_session_is_rw(s) ? CKS_RW_USER_FUNCTIONS : CKS_RO_USER_FUNCTIONS;
     return tv_session_is_rw(s) ? CKS_RW_PUBLIC_SESSION : CKS_RO_PUBLIC_SESSION;
 }
@@ -156,7 +157,7 @@ CK_RV tv_session_close(CK_SESSION_HANDLE handle)
         return rv;
     detach(s);
     if (tv_mod.session_count == 0)
-        tv_mod.logged_in = false;
+        tv_login_sessions_closed(&tv_mod.login);
     return CKR_OK;
 }
 
@@ -165,7 +166,7 @@ void tv_session_close_all(void)
     for (size_t i = 0; i < tv_mod.session_cap; i++)
         if (tv_mod.sessions[i] != NULL)
             detach(tv_mod.sessions[i]);
-    tv_mod.logged_in = false;
+    tv_login_sessions_closed(&tv_mod.login);
 }
 
 CK_RV tv_session_info(CK_SESSION_HANDLE handle, CK_SESSION_INFO_PTR info)

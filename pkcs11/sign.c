@@ -121,13 +121,13 @@ static int agent_sign(const struct sign_job *j, const uint8_t *input, size_t len
     return rc;
 }
 
-/* The application is logged in but the agent's session ended (expired, or
- * `tarjeta logout`): log the agent in again (its dialogs) and retry once. */
+/* Outside the lock.  If the agent's session ended before the module saw it
+ * (TV_ERR_NOT_LOGGED_IN), the caller makes the application public: the
+ * application logs in again with C_Login (login.h). */
 static int sign_outside(struct sign_job *j, uint8_t *sig)
 {
     const uint8_t *input = j->data;
     size_t len = j->len;
-    bool was_active;
     int rc;
 
     if (j->hash_data || j->hash_ctx) {
@@ -138,8 +138,6 @@ static int sign_outside(struct sign_job *j, uint8_t *sig)
         input = j->digest;
     }
     rc = agent_sign(j, input, len, sig);
-    if (rc == TV_ERR_NOT_LOGGED_IN && (rc = tv_agent_login(NULL, 0, &was_active)) == 0)
-        rc = agent_sign(j, input, len, sig);
     tv_wipe(j->digest, sizeof j->digest);
     return rc;
 }
@@ -148,6 +146,7 @@ static int sign_outside(struct sign_job *j, uint8_t *sig)
 static CK_RV run_job(struct tv_session *s, struct sign_job *j, CK_BYTE_PTR sig,
                      CK_ULONG_PTR siglen)
 {
+    uint32_t instance = tv_mod.instance;
     CK_RV rv;
     int rc;
 
@@ -162,6 +161,8 @@ static CK_RV run_job(struct tv_session *s, struct sign_job *j, CK_BYTE_PTR sig,
     tv_session_put(s);
     if (rv != CKR_OK)
         return rv;
+    if (rc == TV_ERR_NOT_LOGGED_IN && instance == tv_mod.instance)
+        tv_agent_session_set(false);
     if (rc == 0)
         *siglen = (CK_ULONG)j->sig_len;
     return tv_rv(rc, TV_CTX_SIGN);
@@ -189,7 +190,7 @@ static CK_RV sign_checks(struct tv_session *s, bool final, CK_BYTE_PTR sig, CK_U
         *siglen = (CK_ULONG)need;
         return CKR_BUFFER_TOO_SMALL;
     }
-    if (!tv_mod.logged_in)
+    if (!tv_logged_in())
         return CKR_USER_NOT_LOGGED_IN;
     *go = true;
     return CKR_OK;

@@ -1,5 +1,6 @@
 #include "token.h"
 
+#include "login.h"
 #include "module.h"
 #include "session.h"
 #include "snapshot.h"
@@ -132,6 +133,7 @@ void tv_token_drop(void)
     if (tv_mod.token == NULL)
         return;
     tv_session_close_all();
+    tv_login_reset(&tv_mod.login);
     tv_token_free(tv_mod.token);
     tv_mod.token = NULL;
     tv_mod.instance++;
@@ -165,6 +167,7 @@ static void apply(struct tv_snapshot *snap)
 
     if (snap->generation != tv_mod.generation || snap->flags != tv_mod.agent_flags)
         tv_mod.event_pending = true;
+    tv_agent_session_set((snap->flags & TV_SNAP_SESSION_ACTIVE) != 0);
     tv_mod.generation = snap->generation;
     tv_mod.agent_flags = snap->flags;
     tv_mod.agent_up = true;

@@ -13,6 +13,7 @@ check "throwaway citizen CA" e2e_test_ca "$ca"
 check "citizen certificate" e2e_test_citizen "$ca" miren 12345678Z MIREN ETXEBERRIA
 check "second citizen certificate" e2e_test_citizen "$ca" jon X1234567L JON AGIRRE
 check "revoke the second one" e2e_test_revoke "$ca" "$ca/jon.crt"
+check "citizen certificate with a letter outside ASCII" e2e_test_citizen "$ca" goni 87654321X MIREN "GOÑI"
 sede_start "$ca/ca.crt" "$ca/crl.pem"
 check_eq "sede starts" 0 $? || bail "no sede"
 
@@ -33,6 +34,13 @@ check_match "TLS 1.3 server speaks TLS 1.3" 'Protocolo: TLSv1.3' "$page"
 check_fails "TLS 1.3 server refuses TLS 1.2" \
     curl -sS --max-time 20 --cacert "$SEDE_SERVER_CA" --tls-max 1.2 \
     --cert "$ca/miren.crt" --key "$ca/miren.key" "$SEDE_URL13"
+
+# nginx gives the subject in RFC 2253 form, "Ñ" as \C3\91: command-line
+# clients get that raw value, browsers run the script that decodes it
+# (firefox.sh and chromium.sh check the decoded name).
+page=$(get "$SEDE_URL13" goni)
+check_match "a letter outside ASCII: the raw RFC 2253 escapes" 'Bienvenido/a: GO\\C3\\91I MIREN - 87654321X<' "$page"
+check_match "  ... and the script that decodes them for browsers" 'function rfc2253Text.*querySelectorAll' "$(echo $page)"
 
 page=$(get "$SEDE_URL13" "" -w 'status=%{http_code}')
 check_match "no certificate: refused" 'Acceso denegado.*Motivo: NONE.*status=403' "$(echo $page)"

@@ -4,8 +4,9 @@
 # from the bakq-server CA.  NSS tstclnt, GnuTLS gnutls-cli with pkcs11: URIs
 # and curl through the libp11 engine log in over TLS 1.2 (CKM_RSA_PKCS) and
 # TLS 1.3 (CKM_RSA_PKCS_PSS, seen in the module's trace).  The first login asks
-# for the password and the SMS code through the agent's prompt; later ones
-# reuse the agent's session without a dialog.
+# for the password and the SMS code through the agent's prompt; later
+# programs are logged in by the agent's session (NSS then calls no C_Login;
+# GnuTLS's C_Login gets CKR_OK at once, no dialog).
 source "$(dirname "$0")/../lib/tap.sh"
 source "$TV_SRC/tests/lib/e2e.sh"
 source "$TV_SRC/tests/lib/sede.sh"
@@ -38,6 +39,8 @@ page=$(e2e_tstclnt "$db" "$E2E_NICK_AUTH" "$SEDE_PORT13" tls1.3:tls1.3 2>&1)
 page_ok "tstclnt TLS 1.3: the sede shows the citizen" 1.3 "$page"
 check_match "tstclnt TLS 1.3 signed with CKM_RSA_PKCS_PSS" '^CKM_RSA_PKCS_PSS$' "$(e2e_trace_mechanisms "tstclnt13")"
 check_eq "no new dialog: the agent's session is reused" "password sms" "$(e2e_dialogs)"
+check_no_match "tstclnt while the agent holds a session: no C_Login (the token is logged in)" \
+    'C_Login' "$(cat "$T/trace-tstclnt13.log")"
 
 # GnuTLS gnutls-cli with pkcs11: URIs
 for v in 2 3; do
@@ -48,6 +51,9 @@ for v in 2 3; do
     page_ok "gnutls-cli TLS 1.$v: the sede shows the citizen" "1.$v" "$page"
 done
 check_match "gnutls-cli TLS 1.3 signed with RSA-PSS" 'CKM_RSA_PKCS_PSS' "$(e2e_trace_mechanisms "gnutls13")"
+check_match "gnutls-cli's C_Login, with the agent's session held: CKR_OK" \
+    'C_Login: .* = CKR_OK' "$(cat "$T/trace-gnutls12.log")"
+check_eq "  ... and no dialog" "password sms" "$(e2e_dialogs)"
 
 # curl through the libp11 engine, after `tarjeta logout`: a fresh login.
 check "tarjeta logout" tv_tarjeta logout

@@ -17,7 +17,7 @@ $HOME/.pki/nssdb.  Steps run in order:
 
 While a page loads, Chromium's "Unlock Security Device" box is looked for on
 the X display (xdotool); with --type-pin, the text is typed into it and Enter
-pressed (several --type-pin: one per box, in order).  Each `open` writes one JSON line to --out: {"step", "url",
+pressed (several --type-pin: one per box, in order).  Each `open` writes one JSON line (UTF-8) to --out: {"step", "url",
 "document", "title", "text", "error", "pin_boxes", "ms"}.  Chromium is
 always stopped before this exits.  Exit status: 0 if every step ran, 1 on a
 harness failure.
@@ -219,7 +219,7 @@ def run_steps(page, args, out):
         if kind == "open":
             result = step_open(page, arg, args)
             result["step"] = n
-            out.write(json.dumps(result) + "\n")
+            out.write(json.dumps(result, ensure_ascii=False) + "\n")
             out.flush()
         elif kind == "wait":
             wait_for(time.monotonic() + args.timeout, arg, lambda: os.path.exists(arg))
@@ -254,7 +254,7 @@ def main():
         ws_url = wait_for(deadline, "a page target", lambda: try_page_target(port))
         page = Page(ws_url, args.timeout)
         page.call("Page.enable")
-        with open(args.out, "a") as out:
+        with open(args.out, "a", encoding="utf-8") as out:
             run_steps(page, args, out)
         return 0
     except (CdpError, OSError, ValueError, websocket.WebSocketException) as e:

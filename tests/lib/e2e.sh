@@ -124,10 +124,10 @@ e2e_test_revoke() {       # CA_DIR CERT
 }
 
 # e2e_test_citizen CA_DIR NAME DNI GIVEN SURNAME: NAME.key, NAME.crt in CA_DIR,
-# with the subject layout of BakQ certificates.
+# with the subject layout of BakQ certificates (names in UTF-8).
 e2e_test_citizen() {
     local d=$1 n=$2 dni=$3 gn=$4 sn=$5
-    openssl req -new -newkey rsa:2048 -nodes -keyout "$d/$n.key" -out "$d/$n.csr" \
+    openssl req -new -newkey rsa:2048 -nodes -keyout "$d/$n.key" -out "$d/$n.csr" -utf8 \
         -subj "/C=ES/serialNumber=IDCES-$dni/GN=$gn/SN=$sn/CN=$sn $gn - $dni" 2>/dev/null &&
     openssl ca -batch -config "$d/ca.cnf" -extensions citizen_auth -notext \
         -in "$d/$n.csr" -out "$d/$n.crt" 2>/dev/null
@@ -279,8 +279,11 @@ E2E_MODULE="$TV_BUILD/tarjeta-virtual-pkcs11.so"
 # trusting the bakq-server CA with its CRL.  Dialog log cleared.  Call
 # directly (it exports variables).  Sets E2E_NICK_AUTH / E2E_NICK_SIGN (NSS
 # nicknames), E2E_URI_AUTH / E2E_URI_SIGN (pkcs11: URIs of the private keys),
-# E2E_CITIZEN (the certificate's CN), E2E_AUTH_SERIAL (its serial, hex; the
-# sede's page shows the serial of the certificate a program presented).
+# E2E_CITIZEN (the certificate's CN as RFC 2253 prints it: letters outside
+# ASCII as \XX escapes, what nginx gives and command-line clients see),
+# E2E_CITIZEN_TEXT (the same CN as UTF-8 text, what browsers show), E2E_AUTH_SERIAL
+# (its serial, hex; the sede's page shows the serial of the certificate a
+# program presented).  Set TV_SERVER_SURNAME before it for another surname.
 e2e_real_stack() {
     tv_agent_stack "${1:-sms}" || { echo "# agent stack failed"; return 1; }
     tv_tarjeta login >"$T/first-login.out" 2>&1 || { echo "# tarjeta login failed"; cat "$T/first-login.out"; return 1; }
@@ -295,9 +298,12 @@ e2e_real_stack() {
     E2E_URI_SIGN="pkcs11:token=$token;object=BakQ%20signature"
     E2E_CITIZEN=$(openssl x509 -in <(e2e_token_cert "BakQ authentication") -noout \
         -subject -nameopt RFC2253 | sed -n 's/.*CN=\([^,]*\).*/\1/p')
+    E2E_CITIZEN_TEXT=$(openssl x509 -in <(e2e_token_cert "BakQ authentication") -noout \
+        -subject -nameopt RFC2253,-esc_msb | sed -n 's/.*CN=\([^,]*\).*/\1/p')
     E2E_AUTH_SERIAL=$(e2e_token_cert "BakQ authentication" | openssl x509 -noout -serial | cut -d= -f2)
-    export E2E_NICK_AUTH E2E_NICK_SIGN E2E_URI_AUTH E2E_URI_SIGN E2E_CITIZEN E2E_AUTH_SERIAL
-    [ -n "$E2E_CITIZEN" ] && [ -n "$E2E_AUTH_SERIAL" ]
+    export E2E_NICK_AUTH E2E_NICK_SIGN E2E_URI_AUTH E2E_URI_SIGN E2E_CITIZEN E2E_CITIZEN_TEXT
+    export E2E_AUTH_SERIAL
+    [ -n "$E2E_CITIZEN" ] && [ -n "$E2E_CITIZEN_TEXT" ] && [ -n "$E2E_AUTH_SERIAL" ]
 }
 
 # e2e_fetch_crl OUT: the bakq-server CRL (DER), as a relying party gets it.

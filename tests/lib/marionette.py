@@ -19,7 +19,7 @@ DIR/MarionetteActivePort).  Steps run in order:
     chrome:SCRIPT      run a script in the chrome context, record its result
     sleep:SECONDS
 
-Each `open` writes one JSON line to --out: {"step", "url", "title", "text",
+Each `open` writes one JSON line (UTF-8, not \\u-escaped) to --out: {"step", "url", "title", "text",
 "error", "ms"}; "text" is the page's document.body.innerText.  Whatever
 happens, Firefox is stopped (kill after a grace period) before this exits.
 Exit status: 0 if every step ran (a page that failed to load is still a
@@ -230,7 +230,7 @@ def run_steps(client, args, out):
         if kind == "open":
             result = step_open(client, arg, args)
             result["step"] = n
-            out.write(json.dumps(result) + "\n")
+            out.write(json.dumps(result, ensure_ascii=False) + "\n")
             out.flush()
         elif kind == "open-until":
             secs, regex, url = arg.split(":", 2)
@@ -244,7 +244,7 @@ def run_steps(client, args, out):
                 time.sleep(1)
             result["step"] = n
             result["attempts"] = attempts
-            out.write(json.dumps(result) + "\n")
+            out.write(json.dumps(result, ensure_ascii=False) + "\n")
             out.flush()
         elif kind == "wait":
             wait_for(time.monotonic() + args.timeout, arg, lambda: os.path.exists(arg))
@@ -256,7 +256,7 @@ def run_steps(client, args, out):
                 result = client.call("WebDriver:ExecuteScript", {"script": arg, "args": []})
             finally:
                 client.call("Marionette:SetContext", {"value": "content"})
-            out.write(json.dumps({"step": n, "chrome": result}) + "\n")
+            out.write(json.dumps({"step": n, "chrome": result}, ensure_ascii=False) + "\n")
             out.flush()
         elif kind == "sleep":
             time.sleep(float(arg))
@@ -288,7 +288,7 @@ def main():
             "pageLoadStrategy": "normal",
             "timeouts": {"pageLoad": args.timeout * 1000, "script": 30000},
         })
-        with open(args.out, "a") as out:
+        with open(args.out, "a", encoding="utf-8") as out:
             run_steps(client, args, out)
         return 0
     except (MarionetteError, OSError, ValueError) as e:

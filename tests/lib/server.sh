@@ -15,7 +15,9 @@
 #                              surname "Etxeberria <DNI>", born 1980-05-17, e-mail
 #                              `tv_server_email DNI` (<dni in lower case>@example.org) and mobile
 #                              `tv_server_phone DNI` (+346 and the 8 digits of the DNI/NIE, X/Y/Z
-#                              read as 0/1/2).  Defaults: sms, rsa2048.  The enroll output
+#                              read as 0/1/2).  Defaults: sms, rsa2048.  $TV_SERVER_SURNAME, when
+#                              set, replaces the surname (e.g. one with a letter outside ASCII).
+#                              The enroll output
 #                              (credential ids, coordinate card) is saved in $BAKQ_DATA/enroll-DNI.txt.
 #   tv_server_card DNI POS     the value at a coordinate position ("B3") of that citizen's card
 #                              (from the card e-mail in the outbox).
@@ -82,7 +84,7 @@ tv_server_stop() {
 tv_server_enroll() {
     local dni=$1 factor=${2:-sms} key=${3:-rsa2048}
     "$TV_BUILD/bakq-server" enroll --data-dir "$BAKQ_DATA" --dni "$dni" --given-name Miren \
-        --surname "Etxeberria $dni" --birth-date 1980-05-17 --email "$(tv_server_email "$dni")" \
+        --surname "${TV_SERVER_SURNAME:-Etxeberria $dni}" --birth-date 1980-05-17 --email "$(tv_server_email "$dni")" \
         --phone "$(tv_server_phone "$dni")" --second-factor "$factor" --key "$key" \
         --password "$TV_SERVER_PASSWORD" --activate >"$BAKQ_DATA/enroll-$dni.txt" 2>>"$BAKQ_DATA/enroll.log"
 }

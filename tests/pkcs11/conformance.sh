@@ -20,6 +20,12 @@ SOFTHSM=/usr/lib/softhsm/libsofthsm2.so
 tap_from p11 "$CONFORM" "$TV_MODULE" "$AUTH_LABEL" --ours
 check_eq "conformance: one login through the agent's dialogs" 2 "$(tv_pinentry_dialogs)"
 
+# The agent holds a session now: a new program is logged in by it (no
+# C_Login needed), C_Logout stays local, and `tarjeta logout` makes it public
+# again; its next C_Login shows the agent's dialogs (2 more).
+tap_from p11 "$CONFORM" "$TV_MODULE" "$AUTH_LABEL" --held --end "$TV_BUILD/tarjeta logout </dev/null >/dev/null"
+check_eq "held: dialogs only for the login after \`tarjeta logout\`" 4 "$(tv_pinentry_dialogs)"
+
 # ---- GnuTLS p11tool --------------------------------------------------------------
 out=$(p11 p11tool --provider "$TV_MODULE" --list-all 2>&1)
 check_match "p11tool --list-all: the certificates" 'Label: BakQ authentication' "$out"
@@ -33,6 +39,8 @@ check_match "p11tool logs in again and gets CKR_USER_ALREADY_LOGGED_IN" \
     'C_Login: .* = CKR_USER_ALREADY_LOGGED_IN' "$(cat "$T/p11tool.trace")"
 
 # ---- the same calls against SoftHSM2 ---------------------------------------------------
+# From a logged-out agent, as a fresh SoftHSM2 token: sessions start public.
+check "tarjeta logout before the differential run" tv_tarjeta logout
 mkdir -p "$T/softhsm/tokens"
 cat >"$T/softhsm/softhsm2.conf" <<CONF
 directories.tokendir = $T/softhsm/tokens

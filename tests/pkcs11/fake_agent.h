@@ -34,6 +34,9 @@ void fa_revive(struct fake_agent *fa);
 void fa_set_present(struct fake_agent *fa, bool present);
 void fa_set_session(struct fake_agent *fa, bool active);
 bool fa_session(struct fake_agent *fa);
+/* End the session without a change notice (the race where a signature
+ * reaches the agent before the module saw the session end). */
+void fa_end_session_unseen(struct fake_agent *fa);
 /* Any change: generation + 1, pending WAIT_EVENTs answer. */
 void fa_bump(struct fake_agent *fa);
 /* LOGIN answers err (0: success) after delay_ms. */

@@ -5,6 +5,9 @@
  *   p11conform MODULE LABEL [--pin PIN] [--ours]        TAP-like lines, exit 1 on failure
  *   p11conform MODULE LABEL [--pin PIN] --transcript    only the answers the standard
  *                                                        fixes, for diffing two modules
+ *   p11conform MODULE LABEL --held [--end CMD]          ours, while the agent holds a session:
+ *                                                        the login rules of pkcs11/login.h;
+ *                                                        CMD (e.g. `tarjeta logout`) ends it
  *
  * Without --pin, C_Login gets NULL (protected authentication path).
  * --ours adds what DESIGN §4 promises beyond the standard (profile object,
@@ -19,10 +22,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static struct p11 p;
-static bool transcript, ours;
-static const char *pin, *label;
+static bool transcript, ours, held;
+static const char *pin, *label, *end_cmd;
 static int failures, checks;
 static CK_SLOT_ID slot;
 
@@ -490,6 +494,88 @@ static void logout_rules(CK_SESSION_HANDLE ro, CK_SESSION_HANDLE rw, CK_OBJECT_H
     see(true, "after logout: the private key is not found", "0", ul(count_labelled(ro, CKO_PRIVATE_KEY)));
 }
 
+/* ---- ours: the agent's session logs the program in (pkcs11/login.h) ------------------------ */
+
+static CK_STATE state_of(CK_SESSION_HANDLE h)
+{
+    CK_SESSION_INFO si;
+
+    p11_must(p.f->C_GetSessionInfo(h, &si), "C_GetSessionInfo");
+    return si.state;
+}
+
+/* Bounded: the end of the agent's session reaches the module as a notice. */
+static bool public_within(CK_SESSION_HANDLE h, int ms)
+{
+    for (int64_t end = p11_now_us() + ms * 1000LL; p11_now_us() < end; usleep(20000))
+        if (state_of(h) == CKS_RO_PUBLIC_SESSION)
+            return true;
+    return false;
+}
+
+static void held_explicit_login(CK_SESSION_HANDLE ro, CK_SESSION_HANDLE rw)
+{
+    int64_t t0 = p11_now_us();
+
+    RV(false, "held: C_Login answers CKR_OK (the login becomes this program's)", CKR_OK, p11_login(&p, ro, NULL));
+    see(false, "held: ... at once (under 500 ms: no minimum)", "yes", yes(p11_now_us() - t0 < 500000));
+    RV(false, "held: C_Login again", CKR_USER_ALREADY_LOGGED_IN, p11_login(&p, rw, NULL));
+    RV(false, "held: C_Logout (local)", CKR_OK, p.f->C_Logout(ro));
+    see(false, "held: after C_Logout: public", ul(CKS_RW_PUBLIC_SESSION), ul(state_of(rw)));
+    see(false, "held: after C_Logout: no private key", "0", ul(count_labelled(ro, CKO_PRIVATE_KEY)));
+    RV(false, "held: C_Logout again", CKR_USER_NOT_LOGGED_IN, p.f->C_Logout(rw));
+    t0 = p11_now_us();
+    RV(false, "held: C_Login after C_Logout (Firefox's pattern)", CKR_OK, p11_login(&p, ro, NULL));
+    see(false, "held: ... held to login-minimum-ms (1000 by default), no dialog", "yes",
+        yes(p11_now_us() - t0 >= 990000));
+}
+
+static void held_session_ends(CK_SESSION_HANDLE ro, CK_OBJECT_HANDLE priv)
+{
+    CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
+    uint8_t sig[1024];
+    CK_ULONG len = sizeof sig;
+
+    RV(false, "held: C_SignInit before the agent's session ends", CKR_OK, p.f->C_SignInit(ro, &m, priv));
+    see(false, "held: the end command ran", "0", ul((CK_ULONG)system(end_cmd)));
+    see(false, "held: the agent's session ended: public again", "yes", yes(public_within(ro, 5000)));
+    RV(false, "held: C_Sign after the end", CKR_USER_NOT_LOGGED_IN, p.f->C_Sign(ro, (CK_BYTE_PTR) "x", 1, sig, &len));
+    RV(false, "held: C_SignInit after the end", CKR_USER_NOT_LOGGED_IN, p.f->C_SignInit(ro, &m, priv));
+    see(false, "held: no private key", "0", ul(count_labelled(ro, CKO_PRIVATE_KEY)));
+    RV(false, "held: C_Login brings the agent's dialogs", CKR_OK, p11_login(&p, ro, NULL));
+    see(false, "held: logged in again", ul(CKS_RO_USER_FUNCTIONS), ul(state_of(ro)));
+}
+
+static int held_session(void)
+{
+    CK_SESSION_HANDLE ro, rw;
+    CK_OBJECT_HANDLE priv;
+    EVP_PKEY *pub;
+    CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
+    uint8_t sig[1024];
+    CK_ULONG len = sizeof sig;
+
+    p11_must(p.f->C_Initialize(NULL), "C_Initialize");
+    slot = p11_first_slot(&p);
+    ro = open_session(0);
+    rw = open_session(CKF_RW_SESSION);
+    see(false, "held: a new program is logged in by the agent's session", ul(CKS_RO_USER_FUNCTIONS), ul(state_of(ro)));
+    see(false, "held: every session", ul(CKS_RW_USER_FUNCTIONS), ul(state_of(rw)));
+    see(false, "held: the private key is visible without C_Login", "1", ul(count_labelled(ro, CKO_PRIVATE_KEY)));
+    priv = p11_find(&p, ro, CKO_PRIVATE_KEY, label);
+    pub = p11_key_pubkey(&p, ro, priv);
+    RV(false, "held: C_SignInit without C_Login", CKR_OK, p.f->C_SignInit(ro, &m, priv));
+    RV(false, "held: C_Sign without C_Login", CKR_OK, p.f->C_Sign(ro, (CK_BYTE_PTR) "held", 4, sig, &len));
+    see(false, "held: the signature verifies", "yes", yes(pub && p11_verify(pub, m.mechanism, "held", 4, sig, len)));
+    held_explicit_login(ro, rw);
+    if (end_cmd != NULL)
+        held_session_ends(ro, priv);
+    EVP_PKEY_free(pub);
+    p11_must(p.f->C_Finalize(NULL), "C_Finalize");
+    printf("# %d checks, %d failed\n", checks, failures);
+    return failures ? 1 : 0;
+}
+
 static void refusals(CK_SESSION_HANDLE ro)
 {
     CK_BYTE buf[16];
@@ -521,7 +607,7 @@ int main(int argc, char **argv)
     EVP_PKEY *pub;
 
     if (argc < 3) {
-        fprintf(stderr, "usage: p11conform MODULE LABEL [--pin PIN] [--ours] [--transcript]\n");
+        fprintf(stderr, "usage: p11conform MODULE LABEL [--pin PIN] [--ours] [--transcript] | --held [--end CMD]\n");
         return 2;
     }
     label = argv[2];
@@ -532,8 +618,14 @@ int main(int argc, char **argv)
             ours = true;
         else if (!strcmp(argv[i], "--transcript"))
             transcript = true;
+        else if (!strcmp(argv[i], "--held"))
+            held = true;
+        else if (!strcmp(argv[i], "--end") && i + 1 < argc)
+            end_cmd = argv[++i];
     }
     p11_load(&p, argv[1]);
+    if (held)
+        return held_session();
     RV(true, "C_GetSlotList before C_Initialize", CKR_CRYPTOKI_NOT_INITIALIZED,
        p.f->C_GetSlotList(CK_TRUE, NULL, &(CK_ULONG){ 0 }));
     general();

@@ -71,7 +71,7 @@ static void defaults(void **state)
     tv_modcfg_load(&cfg, NULL);
     assert_true(cfg.autostart);
     assert_int_equal(cfg.pauth, TV_PAUTH_AUTO);
-    assert_int_equal(cfg.login_min_ms, 50);
+    assert_int_equal(cfg.login_min_ms, TV_DEFAULT_LOGIN_MIN_MS);
     assert_string_equal(cfg.agent_program, "");
     assert_string_equal(cfg.program, "test_config");   /* this test's own name */
 }
@@ -178,7 +178,7 @@ static void bad_values_are_refused(void **state)
     assert_false(tv_modcfg_set(&cfg, "login-minimum-ms", "5x"));
     assert_false(tv_modcfg_set(&cfg, "unknown", "1"));
     assert_true(cfg.autostart);
-    assert_int_equal(cfg.login_min_ms, 50);
+    assert_int_equal(cfg.login_min_ms, TV_DEFAULT_LOGIN_MIN_MS);
 }
 
 static void pins_that_can_be_a_password(void **state)

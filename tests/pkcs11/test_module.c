@@ -23,6 +23,10 @@
 #include <time.h>
 #include <unistd.h>
 
+/* login-minimum-ms for this test (the default is longer) */
+#define TEST_LOGIN_MIN_MS 300
+#define TEST_LOGIN_MIN_MS_STR "300"
+
 static CK_FUNCTION_LIST_3_0 *p11;
 static struct fake_agent *fa;
 
@@ -88,6 +92,30 @@ static bool wait_session_gone(CK_SESSION_HANDLE h, int ms)
         if (p11->C_GetSessionInfo(h, &si) == CKR_SESSION_HANDLE_INVALID)
             return true;
     return false;
+}
+
+/* Bounded wait for the state a session reports (the agent's changes reach
+ * the module as a notice, a moment later). */
+static bool wait_state(CK_SESSION_HANDLE h, CK_STATE want, int ms)
+{
+    CK_SESSION_INFO si;
+    int64_t end = now_ms() + ms;
+
+    for (;;) {
+        if (p11->C_GetSessionInfo(h, &si) == CKR_OK && si.state == want)
+            return true;
+        if (now_ms() >= end)
+            return false;
+        sleep_ms(10);
+    }
+}
+
+static void drain_events(void)
+{
+    CK_SLOT_ID slot;
+
+    while (p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL) == CKR_OK)
+        ;
 }
 
 static CK_SESSION_HANDLE open_session(CK_FLAGS extra)
@@ -430,23 +458,82 @@ static void login_protected_path(void **state)
     assert_int_equal(p11->C_Login(a, 77, NULL, 0), CKR_USER_TYPE_INVALID);
 }
 
+/* The agent holds a session: every session of the application is logged in
+ * without C_Login (NSS then never calls it: no Firefox window); when the
+ * agent's session ends the application is public again. */
+static void agent_session_logs_the_application_in(void **state)
+{
+    CK_SESSION_HANDLE h = open_session(0), rw;
+    CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
+    CK_OBJECT_HANDLE key;
+    CK_BYTE sig[256];
+    CK_ULONG siglen = sizeof sig;
+    CK_SESSION_INFO si;
+    int64_t t0;
+
+    assert_int_equal(p11->C_GetSessionInfo(h, &si), CKR_OK);
+    assert_int_equal(si.state, CKS_RO_PUBLIC_SESSION);
+    fa_set_session(fa, true);                  /* `tarjeta login`, or another program */
+    assert_true(wait_state(h, CKS_RO_USER_FUNCTIONS, 3000));
+    rw = open_session(CKF_RW_SESSION);
+    assert_true(wait_state(rw, CKS_RW_USER_FUNCTIONS, 1));
+    key = find_key(h, CKO_PRIVATE_KEY, rsa_id);
+    assert_int_equal(sign_once(h, &m, key, "x", 1, sig, &siglen), CKR_OK);
+    assert_int_equal(fa_count(fa, TV_MSG_LOGIN), 0);
+    /* an explicit C_Login: CKR_OK the first time, with no minimum, then the
+     * usual CKR_USER_ALREADY_LOGGED_IN */
+    t0 = now_ms();
+    assert_int_equal(p11->C_Login(rw, CKU_USER, NULL, 0), CKR_OK);
+    assert_true(now_ms() - t0 < TEST_LOGIN_MIN_MS);
+    assert_int_equal(p11->C_Login(h, CKU_USER, NULL, 0), CKR_USER_ALREADY_LOGGED_IN);
+    assert_int_equal(fa_count(fa, TV_MSG_LOGIN), 1);
+    /* the agent's session ends (`tarjeta logout`, its lifetime) */
+    assert_int_equal(p11->C_SignInit(h, &m, key), CKR_OK);
+    fa_set_session(fa, false);
+    assert_true(wait_state(h, CKS_RO_PUBLIC_SESSION, 3000));
+    assert_true(wait_state(rw, CKS_RW_PUBLIC_SESSION, 1));
+    siglen = sizeof sig;
+    assert_int_equal(p11->C_Sign(h, (CK_BYTE_PTR) "x", 1, sig, &siglen), CKR_USER_NOT_LOGGED_IN);
+    assert_int_equal(p11->C_SignInit(h, &m, key), CKR_USER_NOT_LOGGED_IN);
+    assert_int_equal(fa_count(fa, TV_MSG_SIGN), 1);
+    /* the next C_Login goes to the agent (its dialogs) and counts as new */
+    login(h);
+    assert_int_equal(fa_count(fa, TV_MSG_LOGIN), 2);
+    assert_true(fa_session(fa));
+    assert_true(wait_state(rw, CKS_RW_USER_FUNCTIONS, 1));
+    assert_int_equal(p11->C_Login(rw, CKU_USER, NULL, 0), CKR_USER_ALREADY_LOGGED_IN);
+}
+
 static void logout_is_local_and_firefox_pattern(void **state)
 {
-    CK_SESSION_HANDLE h = open_session(0);
-    CK_SESSION_INFO si;
+    CK_SESSION_HANDLE h = open_session(0), later;
     int64_t t0;
 
     assert_int_equal(p11->C_Logout(h), CKR_USER_NOT_LOGGED_IN);
     login(h);
+    drain_events();
     assert_int_equal(p11->C_Logout(h), CKR_OK);
     assert_true(fa_session(fa));                            /* the agent keeps its session */
     assert_int_equal(fa_count(fa, TV_MSG_LOGOUT), 0);
-    assert_int_equal(p11->C_GetSessionInfo(h, &si), CKR_OK);
-    assert_int_equal(si.state, CKS_RO_PUBLIC_SESSION);
-    /* Firefox: Logout + Login(NULL) -> no dialog, but not instantly either */
+    assert_true(wait_state(h, CKS_RO_PUBLIC_SESSION, 1));
+    /* this program stays out while the agent's session lasts */
+    later = open_session(CKF_RW_SESSION);
+    assert_true(wait_state(later, CKS_RW_PUBLIC_SESSION, 1));
+    assert_int_equal(p11->C_Logout(h), CKR_USER_NOT_LOGGED_IN);
+    /* Firefox: Logout + Login(NULL) -> no dialog, but held to the minimum */
     t0 = now_ms();
     assert_int_equal(p11->C_Login(h, CKU_USER, NULL, 0), CKR_OK);
-    assert_true(now_ms() - t0 >= 45);
+    assert_true(now_ms() - t0 >= TEST_LOGIN_MIN_MS - 2);
+    assert_int_equal(fa_count(fa, TV_MSG_LOGIN), 2);
+    assert_true(wait_state(later, CKS_RW_USER_FUNCTIONS, 1));
+    /* a C_Logout lasts until the agent's session ends; the next one logs
+     * this program in again */
+    assert_int_equal(p11->C_Logout(later), CKR_OK);
+    drain_events();
+    fa_set_session(fa, false);
+    assert_true(wait_event(3000));
+    fa_set_session(fa, true);
+    assert_true(wait_state(h, CKS_RO_USER_FUNCTIONS, 3000));
     assert_int_equal(fa_count(fa, TV_MSG_LOGIN), 2);
 }
 
@@ -494,9 +581,16 @@ static void closing_last_session_logs_out(void **state)
     assert_int_equal(p11->C_GetSessionInfo(b, &si), CKR_OK);
     assert_int_equal(si.state, CKS_RO_USER_FUNCTIONS);
     assert_int_equal(p11->C_CloseSession(b), CKR_OK);
+    /* the application's own login ended with its last session; the agent's
+     * session still logs a new one in */
     b = open_session(0);
     assert_int_equal(p11->C_GetSessionInfo(b, &si), CKR_OK);
-    assert_int_equal(si.state, CKS_RO_PUBLIC_SESSION);
+    assert_int_equal(si.state, CKS_RO_USER_FUNCTIONS);
+    assert_int_equal(p11->C_Login(b, CKU_USER, NULL, 0), CKR_OK);
+    assert_int_equal(p11->C_Login(b, CKU_USER, NULL, 0), CKR_USER_ALREADY_LOGGED_IN);
+    assert_int_equal(p11->C_CloseAllSessions(0), CKR_OK);
+    b = open_session(0);
+    assert_int_equal(p11->C_Login(b, CKU_USER, NULL, 0), CKR_OK);
 }
 
 /* ---- objects ---------------------------------------------------------------------- */
@@ -773,21 +867,31 @@ static void sign_init_checks(void **state)
     assert_int_equal(p11->C_SignInit(h, &rsa, priv), CKR_USER_NOT_LOGGED_IN);
 }
 
-static void agent_session_expired_logs_in_again(void **state)
+/* The agent's session ended just before a signature, too recently for the
+ * module to have seen it: the signature fails with CKR_USER_NOT_LOGGED_IN
+ * (no dialog in the middle of it) and the application is public at once. */
+static void agent_session_ended_unseen(void **state)
 {
     CK_SESSION_HANDLE h = open_session(0);
     CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
     CK_OBJECT_HANDLE key;
     CK_BYTE sig[256];
     CK_ULONG siglen = sizeof sig;
+    CK_SESSION_INFO si;
 
     login(h);
     key = find_key(h, CKO_PRIVATE_KEY, rsa_id);
-    fa_set_session(fa, false);                  /* expired, or `tarjeta logout` */
+    fa_end_session_unseen(fa);
     fa_reset_counts(fa);
-    assert_int_equal(sign_once(h, &m, key, "x", 1, sig, &siglen), CKR_OK);
+    assert_int_equal(sign_once(h, &m, key, "x", 1, sig, &siglen), CKR_USER_NOT_LOGGED_IN);
+    assert_int_equal(fa_count(fa, TV_MSG_LOGIN), 0);
+    assert_int_equal(fa_count(fa, TV_MSG_SIGN), 1);
+    assert_int_equal(p11->C_GetSessionInfo(h, &si), CKR_OK);
+    assert_int_equal(si.state, CKS_RO_PUBLIC_SESSION);
+    login(h);
     assert_int_equal(fa_count(fa, TV_MSG_LOGIN), 1);
-    assert_int_equal(fa_count(fa, TV_MSG_SIGN), 2);
+    siglen = sizeof sig;
+    assert_int_equal(sign_once(h, &m, key, "x", 1, sig, &siglen), CKR_OK);
     /* the agent refuses outright */
     fa_set_sign(fa, TV_ERR_CANCELLED, 0);
     assert_int_equal(sign_once(h, &m, key, "x", 1, sig, &siglen), CKR_FUNCTION_CANCELED);
@@ -898,11 +1002,13 @@ static void token_replaced_or_removed(void **state)
     CK_ATTRIBUTE a = { CKA_LABEL, NULL, 0 };
 
     login(h);
-    /* a change that keeps the identity (login state, here) keeps sessions */
+    drain_events();
+    /* a change that keeps the identity (the agent's session, here) keeps
+     * sessions and handles; its end logs the application out */
     fa_set_session(fa, false);
     assert_true(wait_event(3000));                             /* the module saw it */
     assert_int_equal(p11->C_GetSessionInfo(h, &si), CKR_OK);
-    assert_int_equal(si.state, CKS_RO_USER_FUNCTIONS);        /* ours, not the agent's */
+    assert_int_equal(si.state, CKS_RO_PUBLIC_SESSION);
     assert_int_equal(p11->C_GetAttributeValue(h, cert, &a, 1), CKR_OK);
     /* other credentials: another token, as if a card were swapped */
     fa_set_rsa_only(fa, true);
@@ -1126,6 +1232,7 @@ int main(void)
         cmocka_unit_test(hung_agent_does_not_hang_the_host),
         cmocka_unit_test_setup_teardown(sessions, up, down),
         cmocka_unit_test_setup_teardown(login_protected_path, up, down),
+        cmocka_unit_test_setup_teardown(agent_session_logs_the_application_in, up, down),
         cmocka_unit_test_setup_teardown(logout_is_local_and_firefox_pattern, up, down),
         cmocka_unit_test_setup_teardown(login_with_pin_is_the_password, up, down),
         cmocka_unit_test_setup_teardown(login_errors, up, down),
@@ -1138,7 +1245,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(sign_size_queries_keep_the_operation, up, down),
         cmocka_unit_test_setup_teardown(sign_multi_part, up, down),
         cmocka_unit_test_setup_teardown(sign_init_checks, up, down),
-        cmocka_unit_test_setup_teardown(agent_session_expired_logs_in_again, up, down),
+        cmocka_unit_test_setup_teardown(agent_session_ended_unseen, up, down),
         cmocka_unit_test_setup_teardown(pool_reuses_connections, up, down),
         cmocka_unit_test_setup_teardown(agent_killed_mid_signature, up, down),
         cmocka_unit_test_setup_teardown(signing_while_agent_down_fails_fast, up, down),
@@ -1155,6 +1262,6 @@ int main(void)
     setenv("XDG_CONFIG_HOME", "/nonexistent/tarjeta-test", 1);
     unsetenv("TARJETA_DEBUG");
     unsetenv("TARJETA_PROTECTED_AUTH");
-    unsetenv("TARJETA_LOGIN_MIN_MS");
+    setenv("TARJETA_LOGIN_MIN_MS", TEST_LOGIN_MIN_MS_STR, 1);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
