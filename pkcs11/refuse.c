@@ -14,7 +14,8 @@ CK_RV tv_unsupported(void)
     return CKR_FUNCTION_NOT_SUPPORTED;
 }
 
-CK_RV tv_unsupported_in_session(CK_SESSION_HANDLE h)
+/* answer, once the library and the session handle are checked. */
+static CK_RV refuse_in_session(CK_SESSION_HANDLE h, CK_RV answer)
 {
     struct tv_session *s;
     CK_RV rv = tv_enter();
@@ -23,7 +24,12 @@ CK_RV tv_unsupported_in_session(CK_SESSION_HANDLE h)
         return rv;
     rv = tv_session_get(h, &s);
     tv_leave();
-    return rv != CKR_OK ? rv : CKR_FUNCTION_NOT_SUPPORTED;
+    return rv != CKR_OK ? rv : answer;
+}
+
+CK_RV tv_unsupported_in_session(CK_SESSION_HANDLE h)
+{
+    return refuse_in_session(h, CKR_FUNCTION_NOT_SUPPORTED);
 }
 
 static CK_RV template_ok(const CK_ATTRIBUTE *tmpl, CK_ULONG count)
@@ -99,12 +105,5 @@ CK_RV tv_random(CK_SESSION_HANDLE h, CK_BYTE_PTR buf, CK_ULONG len)
 
 CK_RV tv_not_parallel(CK_SESSION_HANDLE h)
 {
-    struct tv_session *s;
-    CK_RV rv = tv_enter();
-
-    if (rv != CKR_OK)
-        return rv;
-    rv = tv_session_get(h, &s);
-    tv_leave();
-    return rv != CKR_OK ? rv : CKR_FUNCTION_NOT_PARALLEL;
+    return refuse_in_session(h, CKR_FUNCTION_NOT_PARALLEL);
 }
