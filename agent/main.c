@@ -5,6 +5,7 @@
  * runs is harmless: it notices the live one and exits. */
 #include "agent.h"
 #include "json.h"
+#include "pinentry.h"
 #include "server.h"
 #include "tv_err.h"
 #include "tv_log.h"
@@ -117,6 +118,18 @@ static int daemonize(void)
     return 0;
 }
 
+/* Requests still running use the agent (and the libraries' global state):
+ * end the session, wiping its secrets, and leave without freeing anything or
+ * running exit handlers under their feet. */
+static void stop_while_busy(tv_agent *a)
+{
+    tv_pinentry_close_all();
+    pthread_mutex_lock(&a->lock);
+    tv_session_end_locked(a, "agent stopping");
+    pthread_mutex_unlock(&a->lock);
+    _exit(0);
+}
+
 int main(int argc, char **argv)
 {
     agent_opts opts = { 0 };
@@ -152,6 +165,8 @@ int main(int argc, char **argv)
         tv_error("%s", agent.config_error);
     rc = tv_server_run(&agent, &l, sfd);
     tv_listener_close(&l);
+    if (rc == TV_ERR_TIMEOUT)
+        stop_while_busy(&agent);
     tv_agent_destroy(&agent);
     close(sfd);
     return rc < 0 ? 1 : 0;

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -119,6 +120,32 @@ static void prompt_spawnattr(posix_spawnattr_t *attr)
     posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 }
 
+/* The prompts running now, so that a stopping agent can close them. */
+static struct {
+    pthread_mutex_t lock;
+    pid_t pid[8];
+} running = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void running_set(pid_t old, pid_t new)
+{
+    pthread_mutex_lock(&running.lock);
+    for (size_t i = 0; i < sizeof running.pid / sizeof running.pid[0]; i++)
+        if (running.pid[i] == old) {
+            running.pid[i] = new;
+            break;
+        }
+    pthread_mutex_unlock(&running.lock);
+}
+
+void tv_pinentry_close_all(void)
+{
+    pthread_mutex_lock(&running.lock);
+    for (size_t i = 0; i < sizeof running.pid / sizeof running.pid[0]; i++)
+        if (running.pid[i] > 0)
+            kill(running.pid[i], SIGTERM);    /* not reaped yet: the pid is still this prompt's */
+    pthread_mutex_unlock(&running.lock);
+}
+
 static int prompt_start(const char *program, prompt_proc *p)
 {
     int in[2] = { -1, -1 }, out[2] = { -1, -1 };
@@ -152,6 +179,7 @@ static int prompt_start(const char *program, prompt_proc *p)
         close(p->from);
         return TV_ERR_PROMPT;
     }
+    running_set(0, p->pid);
     return 0;
 }
 
@@ -159,6 +187,7 @@ static void prompt_stop(prompt_proc *p)
 {
     int status;
 
+    running_set(p->pid, 0);
     close(p->to);
     close(p->from);
     for (int i = 0; i < 50; i++) {

@@ -33,6 +33,10 @@ void tv_dialog_option(tv_dialog *d, const char *key, const char *fmt, ...)
  * protocol). */
 int tv_pinentry_run(const char *program, const tv_dialog *d, tv_secret **value);
 
+/* Ask every prompt this process is running to close (SIGTERM): their
+ * dialogs end as failed.  For an agent that stops. */
+void tv_pinentry_close_all(void);
+
 /* Percent-escape for an Assuan line (%, CR, LF); 0 or TV_ERR_TOO_LARGE. */
 int tv_assuan_escape(const char *in, char *out, size_t out_size);
 

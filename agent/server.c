@@ -1,6 +1,7 @@
 #include "server.h"
 
 #include "dispatch.h"
+#include "pinentry.h"
 #include "tv_err.h"
 #include "tv_io.h"
 #include "tv_log.h"
@@ -25,6 +26,8 @@
 #define MAX_CONNECTIONS 512
 #define IDLE_TIMEOUT_MS (24 * 3600 * 1000)
 #define SEND_TIMEOUT_MS 30000
+/* How long stopping waits for requests in progress (a signature, a dialog). */
+#define STOP_WAIT_MS 3000
 
 /* ---- listening socket ---- */
 
@@ -144,6 +147,54 @@ typedef struct conn_arg {
     pid_t pid;
 } conn_arg;
 
+/* The open connections, so that stopping can end them: their threads are
+ * detached and use the agent, which must outlive them. */
+static struct {
+    pthread_mutex_t lock;
+    int fds[MAX_CONNECTIONS];
+    size_t n;
+} open_conns = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void conn_register(int fd)
+{
+    pthread_mutex_lock(&open_conns.lock);
+    if (open_conns.n < MAX_CONNECTIONS)
+        open_conns.fds[open_conns.n++] = fd;
+    pthread_mutex_unlock(&open_conns.lock);
+}
+
+/* Before the fd is closed, so that conns_shutdown never touches a reused number. */
+static void conn_unregister(int fd)
+{
+    pthread_mutex_lock(&open_conns.lock);
+    for (size_t i = 0; i < open_conns.n; i++)
+        if (open_conns.fds[i] == fd) {
+            open_conns.fds[i] = open_conns.fds[--open_conns.n];
+            break;
+        }
+    pthread_mutex_unlock(&open_conns.lock);
+}
+
+/* Wake every connection thread waiting for its client: its next read ends. */
+static void conns_shutdown(void)
+{
+    pthread_mutex_lock(&open_conns.lock);
+    for (size_t i = 0; i < open_conns.n; i++)
+        shutdown(open_conns.fds[i], SHUT_RDWR);
+    pthread_mutex_unlock(&open_conns.lock);
+}
+
+/* true when every connection thread has finished within ms. */
+static bool conns_wait(tv_agent *a, int ms)
+{
+    for (int waited = 0; __atomic_load_n(&a->active_connections, __ATOMIC_ACQUIRE) > 0; waited += 10) {
+        if (waited >= ms)
+            return false;
+        poll(NULL, 0, 10);
+    }
+    return true;
+}
+
 /* Read one frame: the length is checked against the cap before anything
  * else is buffered. */
 static int read_frame(int fd, tv_buf *in)
@@ -182,8 +233,9 @@ static void *conn_main(void *p)
     }
     tv_buf_free(&in);
     tv_buf_free(&out);
+    conn_unregister(arg->fd);
     close(arg->fd);
-    __atomic_sub_fetch(&arg->agent->active_connections, 1, __ATOMIC_RELAXED);
+    __atomic_sub_fetch(&arg->agent->active_connections, 1, __ATOMIC_RELEASE);
     free(arg);
     return NULL;
 }
@@ -211,10 +263,12 @@ static void accept_one(tv_agent *a, int lfd)
         return;
     }
     *arg = (conn_arg){ .agent = a, .fd = fd, .pid = pid };
+    conn_register(fd);
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&attr, 256 * 1024);
     if (pthread_create(&th, &attr, conn_main, arg) != 0) {
+        conn_unregister(fd);
         __atomic_sub_fetch(&a->active_connections, 1, __ATOMIC_RELAXED);
         close(fd);
         free(arg);
@@ -295,5 +349,12 @@ int tv_server_run(tv_agent *a, tv_listener *l, int signal_fd)
     pthread_cond_broadcast(&a->changed);
     pthread_mutex_unlock(&a->lock);
     pthread_join(hk, NULL);
+    conns_shutdown();
+    tv_pinentry_close_all();
+    if (!conns_wait(a, STOP_WAIT_MS)) {
+        tv_warn("%d connections still busy after %d ms", 
+                __atomic_load_n(&a->active_connections, __ATOMIC_ACQUIRE), STOP_WAIT_MS);
+        return TV_ERR_TIMEOUT;
+    }
     return 0;
 }

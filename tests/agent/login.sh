@@ -84,8 +84,8 @@ tv_pinentry_once password hang
 start=$(date +%s)
 client login > "$T/hang.out" &
 login_pid=$!
-wait_until 10 "the hanging prompt starts" pgrep -f "$TV_PINENTRY_SCRIPT"
-prompt_pid=$(pgrep -f "$TV_PINENTRY_SCRIPT" | head -n 1)
+wait_until 10 "the hanging prompt starts" grep -q -- '-> hang' "$TV_PINENTRY_LOG"
+prompt_pid=$(pgrep -n -f "$TV_PINENTRY_SCRIPT")    # the newest: an earlier one may still be exiting
 # The agent reads SIGHUP/SIGINT/SIGTERM from a signalfd with them blocked; the
 # prompt must not inherit that block, or it could not be stopped.  (Python
 # itself may block SIGINT, so look at SIGHUP and SIGTERM: mask 0x4001.)
