@@ -42,6 +42,11 @@
 
 static struct p11 p;
 
+/* Several threads call the module: say so.  A NULL argument promises
+ * single-threaded use, and SoftHSM2 then turns its mutexes off, so the
+ * 2-thread runs of SoftHSM2 direct raced inside it. */
+static CK_C_INITIALIZE_ARGS init_threads = { .flags = CKF_OS_LOCKING_OK };
+
 /* ---- the agent's STATS ------------------------------------------------------------ */
 
 static long long stat_value(const char *socket_path, const char *name)
@@ -328,7 +333,7 @@ static int cmd_sign(const char *label, const char *pin, int threads, int seconds
     CK_SESSION_HANDLE h;
     struct key key;
 
-    p11_must(p.f->C_Initialize(NULL), "C_Initialize");
+    p11_must(p.f->C_Initialize(&init_threads), "C_Initialize");
     h = login(pin);
     key = find_key(h, label);                 /* once: handles hold across sessions */
     for (int i = 0; i < threads; i++) {
