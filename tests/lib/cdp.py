@@ -34,11 +34,13 @@ import urllib.request
 
 import websocket
 
+from browser_steps import HarnessError, run_steps, wait_for
+
 PIN_BOX_TITLES = ("Sign in to security device", "Sign in to Security Device",
                   "Unlock security device", "Unlock Security Device")
 
 
-class CdpError(Exception):
+class CdpError(HarnessError):
     pass
 
 
@@ -82,15 +84,6 @@ class Page:
             self.ws.close()
         except (OSError, websocket.WebSocketException):
             pass
-
-
-def wait_for(deadline, what, test, interval=0.1):
-    while time.monotonic() < deadline:
-        value = test()
-        if value:
-            return value
-        time.sleep(interval)
-    raise CdpError("timed out waiting for " + what)
 
 
 def devtools_port(user_data_dir):
@@ -213,24 +206,6 @@ def step_open(page, url, args):
             "ms": int((time.monotonic() - started) * 1000)}
 
 
-def run_steps(page, args, out):
-    for n, step in enumerate(args.steps, 1):
-        kind, _, arg = step.partition(":")
-        if kind == "open":
-            result = step_open(page, arg, args)
-            result["step"] = n
-            out.write(json.dumps(result, ensure_ascii=False) + "\n")
-            out.flush()
-        elif kind == "wait":
-            wait_for(time.monotonic() + args.timeout, arg, lambda: os.path.exists(arg))
-        elif kind == "touch":
-            open(arg, "a").close()
-        elif kind == "sleep":
-            time.sleep(float(arg))
-        else:
-            raise CdpError("unknown step " + step)
-
-
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--chromium", default="/usr/bin/chromium")
@@ -255,9 +230,9 @@ def main():
         page = Page(ws_url, args.timeout)
         page.call("Page.enable")
         with open(args.out, "a", encoding="utf-8") as out:
-            run_steps(page, args, out)
+            run_steps(args.steps, {"open": lambda url: step_open(page, url, args)}, args.timeout, out)
         return 0
-    except (CdpError, OSError, ValueError, websocket.WebSocketException) as e:
+    except (HarnessError, OSError, ValueError, websocket.WebSocketException) as e:
         print("cdp.py: %s" % e, file=sys.stderr)
         return 1
     finally:

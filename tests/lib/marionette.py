@@ -37,8 +37,10 @@ import subprocess
 import sys
 import time
 
+from browser_steps import HarnessError, run_steps, wait_for
 
-class MarionetteError(Exception):
+
+class MarionetteError(HarnessError):
     pass
 
 
@@ -103,15 +105,6 @@ class Marionette:
             self.sock.close()
         except OSError:
             pass
-
-
-def wait_for(deadline, what, test):
-    while time.monotonic() < deadline:
-        value = test()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise MarionetteError("timed out waiting for " + what)
 
 
 def read_port(profile):
@@ -224,44 +217,26 @@ def step_open(client, url, args):
             "ms": int((time.monotonic() - started) * 1000)}
 
 
-def run_steps(client, args, out):
-    for n, step in enumerate(args.steps, 1):
-        kind, _, arg = step.partition(":")
-        if kind == "open":
-            result = step_open(client, arg, args)
-            result["step"] = n
-            out.write(json.dumps(result, ensure_ascii=False) + "\n")
-            out.flush()
-        elif kind == "open-until":
-            secs, regex, url = arg.split(":", 2)
-            until = time.monotonic() + float(secs)
-            attempts = 0
-            while True:
-                attempts += 1
-                result = step_open(client, url, args)
-                if re.search(regex, result["text"]) or time.monotonic() > until:
-                    break
-                time.sleep(1)
-            result["step"] = n
-            result["attempts"] = attempts
-            out.write(json.dumps(result, ensure_ascii=False) + "\n")
-            out.flush()
-        elif kind == "wait":
-            wait_for(time.monotonic() + args.timeout, arg, lambda: os.path.exists(arg))
-        elif kind == "touch":
-            open(arg, "a").close()
-        elif kind == "chrome":
-            client.call("Marionette:SetContext", {"value": "chrome"})
-            try:
-                result = client.call("WebDriver:ExecuteScript", {"script": arg, "args": []})
-            finally:
-                client.call("Marionette:SetContext", {"value": "content"})
-            out.write(json.dumps({"step": n, "chrome": result}, ensure_ascii=False) + "\n")
-            out.flush()
-        elif kind == "sleep":
-            time.sleep(float(arg))
-        else:
-            raise MarionetteError("unknown step " + step)
+def step_open_until(client, arg, args):
+    """S:RE:URL -- open URL every second until its text matches RE or S seconds passed."""
+    secs, regex, url = arg.split(":", 2)
+    until = time.monotonic() + float(secs)
+    attempts = 0
+    while True:
+        attempts += 1
+        result = step_open(client, url, args)
+        if re.search(regex, result["text"]) or time.monotonic() > until:
+            return dict(result, attempts=attempts)
+        time.sleep(1)
+
+
+def step_chrome(client, script):
+    client.call("Marionette:SetContext", {"value": "chrome"})
+    try:
+        result = client.call("WebDriver:ExecuteScript", {"script": script, "args": []})
+    finally:
+        client.call("Marionette:SetContext", {"value": "content"})
+    return {"chrome": result}
 
 
 def main():
@@ -289,9 +264,13 @@ def main():
             "timeouts": {"pageLoad": args.timeout * 1000, "script": 30000},
         })
         with open(args.out, "a", encoding="utf-8") as out:
-            run_steps(client, args, out)
+            run_steps(args.steps, {
+                "open": lambda url: step_open(client, url, args),
+                "open-until": lambda arg: step_open_until(client, arg, args),
+                "chrome": lambda script: step_chrome(client, script),
+            }, args.timeout, out)
         return 0
-    except (MarionetteError, OSError, ValueError) as e:
+    except (HarnessError, OSError, ValueError) as e:
         print("marionette.py: %s" % e, file=sys.stderr)
         return 1
     finally:
