@@ -11,12 +11,7 @@ source "$TV_SRC/tests/lib/e2e.sh"
 source "$TV_SRC/tests/lib/sede.sh"
 e2e_setup
 
-ca="$T/ca"
-check "throwaway citizen CA" e2e_test_ca "$ca"
-check "citizen certificate" e2e_test_citizen "$ca" miren 12345678Z MIREN ETXEBERRIA
-e2e_softhsm_env "$T/hsm"
-check "SoftHSM2 token with the certificate and key" \
-    e2e_softhsm_token "$T/hsm" "BakQ 12345678Z" 4321 "$ca/miren.key" "$ca/miren.crt"
+e2e_standin_token
 sede_start "$ca/ca.crt" "$ca/crl.pem"
 check_eq "sede starts" 0 $? || bail "no sede"
 e2e_xvfb

@@ -155,6 +155,20 @@ e2e_softhsm_token() {
         --write-object "$d/cert.der" --type cert --id 01 --label citizen >/dev/null
 }
 
+# e2e_standin_token: for the harness self-tests, which prove the automation
+# with a known-good token before the real chain is blamed: a throwaway citizen
+# CA in $T/ca (sets ca), Miren's certificate, and a SoftHSM2 stand-in token
+# "BakQ 12345678Z" holding its key with PIN 4321 (sets pin).  Checks as it goes.
+e2e_standin_token() {
+    pin=4321
+    ca="$T/ca"
+    check "throwaway citizen CA" e2e_test_ca "$ca"
+    check "citizen certificate" e2e_test_citizen "$ca" miren 12345678Z MIREN ETXEBERRIA
+    e2e_softhsm_env "$T/hsm"
+    check "SoftHSM2 token with the certificate and key" \
+        e2e_softhsm_token "$T/hsm" "BakQ 12345678Z" "$pin" "$ca/miren.key" "$ca/miren.crt"
+}
+
 # --- Firefox -----------------------------------------------------------------
 
 # e2e_firefox_profile DIR: a fresh profile for automation: quiet (no updates,
