@@ -1,5 +1,5 @@
-"""What the browser drivers (marionette.py, cdp.py) share: bounded waits and
-the loop over the steps of a run.
+"""What the browser drivers (marionette.py, cdp.py) share: bounded waits, the
+loop over the steps of a run, and stopping the browser with all its processes.
 
 The common steps are wait:FILE (until FILE exists, bounded), touch:FILE and
 sleep:SECONDS; each driver adds its own kinds ("open", ...) as functions of
@@ -9,6 +9,8 @@ with its step number) or None.
 
 import json
 import os
+import signal
+import subprocess
 import time
 
 
@@ -41,3 +43,20 @@ def run_steps(steps, kinds, timeout, out):
                 out.flush()
         else:
             raise HarnessError("unknown step " + step)
+
+
+def stop_process_group(proc, grace=10):
+    """Give proc grace seconds to end, then kill its whole process group (the
+    browser's child processes too) and reap it."""
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass

@@ -26,7 +26,6 @@ harness failure.
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -34,7 +33,7 @@ import urllib.request
 
 import websocket
 
-from browser_steps import HarnessError, run_steps, wait_for
+from browser_steps import HarnessError, run_steps, stop_process_group, wait_for
 
 PIN_BOX_TITLES = ("Sign in to security device", "Sign in to Security Device",
                   "Unlock security device", "Unlock Security Device")
@@ -114,19 +113,8 @@ def start_chromium(args):
 
 
 def stop_chromium(proc):
-    try:
-        proc.terminate()
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
+    proc.terminate()
+    stop_process_group(proc)
 
 
 def page_target(port):

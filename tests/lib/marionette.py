@@ -31,13 +31,12 @@ import argparse
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
 import time
 
-from browser_steps import HarnessError, run_steps, wait_for
+from browser_steps import HarnessError, run_steps, stop_process_group, wait_for
 
 
 class MarionetteError(HarnessError):
@@ -136,19 +135,7 @@ def stop_firefox(proc, client):
         except (MarionetteError, OSError, ValueError):
             pass
         client.close()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
-    # The whole process group: Firefox's content processes too.
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
+    stop_process_group(proc)
 
 
 PAGE_STATE = """
