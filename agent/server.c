@@ -148,23 +148,31 @@ typedef struct conn_arg {
 } conn_arg;
 
 /* The open connections, so that stopping can end them: their threads are
- * detached and use the agent, which must outlive them. */
+ * detached and use the agent, which must outlive them.  The agent's
+ * active_connections (for STATS and for stopping) is their number. */
 static struct {
     pthread_mutex_t lock;
     int fds[MAX_CONNECTIONS];
     size_t n;
 } open_conns = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-static void conn_register(int fd)
+/* false when MAX_CONNECTIONS are open already. */
+static bool conn_register(tv_agent *a, int fd)
 {
+    bool room;
+
     pthread_mutex_lock(&open_conns.lock);
-    if (open_conns.n < MAX_CONNECTIONS)
+    room = open_conns.n < MAX_CONNECTIONS;
+    if (room) {
         open_conns.fds[open_conns.n++] = fd;
+        __atomic_store_n(&a->active_connections, (int)open_conns.n, __ATOMIC_RELEASE);
+    }
     pthread_mutex_unlock(&open_conns.lock);
+    return room;
 }
 
 /* Before the fd is closed, so that conns_shutdown never touches a reused number. */
-static void conn_unregister(int fd)
+static void conn_unregister(tv_agent *a, int fd)
 {
     pthread_mutex_lock(&open_conns.lock);
     for (size_t i = 0; i < open_conns.n; i++)
@@ -172,6 +180,7 @@ static void conn_unregister(int fd)
             open_conns.fds[i] = open_conns.fds[--open_conns.n];
             break;
         }
+    __atomic_store_n(&a->active_connections, (int)open_conns.n, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&open_conns.lock);
 }
 
@@ -233,9 +242,8 @@ static void *conn_main(void *p)
     }
     tv_buf_free(&in);
     tv_buf_free(&out);
-    conn_unregister(arg->fd);
+    conn_unregister(arg->agent, arg->fd);
     close(arg->fd);
-    __atomic_sub_fetch(&arg->agent->active_connections, 1, __ATOMIC_RELEASE);
     free(arg);
     return NULL;
 }
@@ -255,21 +263,18 @@ static void accept_one(tv_agent *a, int lfd)
         close(fd);
         return;
     }
-    if (__atomic_add_fetch(&a->active_connections, 1, __ATOMIC_RELAXED) > MAX_CONNECTIONS ||
-        (arg = malloc(sizeof *arg)) == NULL) {
+    if ((arg = malloc(sizeof *arg)) == NULL || !conn_register(a, fd)) {
         tv_warn("too many connections: refusing one");
-        __atomic_sub_fetch(&a->active_connections, 1, __ATOMIC_RELAXED);
+        free(arg);
         close(fd);
         return;
     }
     *arg = (conn_arg){ .agent = a, .fd = fd, .pid = pid };
-    conn_register(fd);
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&attr, 256 * 1024);
     if (pthread_create(&th, &attr, conn_main, arg) != 0) {
-        conn_unregister(fd);
-        __atomic_sub_fetch(&a->active_connections, 1, __ATOMIC_RELAXED);
+        conn_unregister(a, fd);
         close(fd);
         free(arg);
     }
@@ -352,7 +357,7 @@ int tv_server_run(tv_agent *a, tv_listener *l, int signal_fd)
     conns_shutdown();
     tv_pinentry_close_all();
     if (!conns_wait(a, STOP_WAIT_MS)) {
-        tv_warn("%d connections still busy after %d ms", 
+        tv_warn("%d connections still busy after %d ms",
                 __atomic_load_n(&a->active_connections, __ATOMIC_ACQUIRE), STOP_WAIT_MS);
         return TV_ERR_TIMEOUT;
     }
