@@ -114,17 +114,25 @@ int tv_agent_login(const uint8_t *pin, size_t pin_len, bool *was_active)
     return rc;
 }
 
-static void sleep_until(int64_t deadline_ms)
+/* Sleep until ms after start (CLOCK_MONOTONIC, absolute: the whole minimum,
+ * not a millisecond less for a start taken mid-millisecond).  true when
+ * there was anything left to wait. */
+static bool sleep_until(const struct timespec *start, unsigned ms)
 {
-    int64_t left = deadline_ms - tv_now_ms();
-    struct timespec ts;
+    struct timespec until = *start, now;
 
-    if (left <= 0)
-        return;
-    ts.tv_sec = (time_t)(left / 1000);
-    ts.tv_nsec = (long)(left % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec > until.tv_sec || (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec))
+        return false;
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) == EINTR)
         ;
+    return true;
 }
 
 /* CKU_CONTEXT_SPECIFIC after C_SignInit: the agent confirms signatures
@@ -163,16 +171,16 @@ static CK_RV check_login(const struct tv_session *s, CK_USER_TYPE user, CK_UTF8C
  * application that was not logged in, takes login-minimum-ms (login.h). */
 static int login_outside(CK_UTF8CHAR_PTR pin, CK_ULONG len, enum tv_login_step step)
 {
-    int64_t start = tv_now_ms();
+    struct timespec start;
     bool was_active = false;
     bool given = pin != NULL && len > 0;
     bool held = false;
-    int rc = tv_agent_login(given ? pin : NULL, given ? len : 0, &was_active);
+    int rc;
 
-    if (rc == 0 && was_active && step == TV_LOGIN_ASK) {
-        held = tv_now_ms() - start < (int64_t)tv_mod.cfg.login_min_ms;
-        sleep_until(start + tv_mod.cfg.login_min_ms);
-    }
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    rc = tv_agent_login(given ? pin : NULL, given ? len : 0, &was_active);
+    if (rc == 0 && was_active && step == TV_LOGIN_ASK)
+        held = sleep_until(&start, tv_mod.cfg.login_min_ms);
     tv_debug("LOGIN %s%s%s", rc == 0 ? "ok" : tv_errname(rc),
              was_active ? " (agent session already active)" : "",
              held ? ", held to the minimum duration" : "");
