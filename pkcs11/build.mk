@@ -55,5 +55,12 @@ $(P11BENCH): $(BUILD)/obj/tests/bench/p11bench.o $(P11UTIL_OBJ) $(LIBTVCOMMON)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcrypto -lpthread -ldl
 PROGRAMS += $(P11BENCH)
 
+# The same signature behind two bare hops: the ceiling printed beside the ratios.
+HOPFLOOR := $(BUILD)/tests/bench/hopfloor
+$(HOPFLOOR): $(BUILD)/obj/tests/bench/hopfloor.o $(P11UTIL_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcrypto -lpthread -ldl
+PROGRAMS += $(HOPFLOOR)
+
 # Fuzz target over what the module parses (tests/fuzz/fuzz_pkcs11.c).
 FUZZ_LINK_pkcs11 := $(PKCS11_LIB) $(LIBTVCOMMON)
