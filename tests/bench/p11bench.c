@@ -6,8 +6,8 @@
  *   sign MODULE LABEL PIN|- THREADS SECONDS
  *       C_SignInit + C_Sign (SHA256-RSA-PKCS or ECDSA-SHA256 by key type) in
  *       THREADS threads, each with its own session, for SECONDS; every
- *       signature verified afterwards against the certificate (or the public
- *       key object).  Prints ops, p50/p90 latency, ops/s, verified/failed.
+ *       signature verified afterwards against the certificate that shares
+ *       the key's CKA_ID (none: an error).  Prints ops, p50/p90 latency, ops/s, verified/failed.
  *   count MODULE LABEL PIN|- AGENT_SOCKET N
  *       N signatures (each with a size query first) through a relay that
  *       counts the module's requests to the agent; the agent's STATS before
@@ -233,6 +233,10 @@ static struct key find_key(CK_SESSION_HANDLE h, const char *label)
      * (SoftHSM2 2.6 has no CKM_ECDSA_SHA256) */
     k.mech = p11_attr_ulong(&p, h, k.priv, CKA_KEY_TYPE) == CKK_EC ? CKM_ECDSA : CKM_SHA256_RSA_PKCS;
     k.pub = p11_key_pubkey(&p, h, k.priv);
+    if (k.pub == NULL) {                      /* every signature is verified against it */
+        fprintf(stderr, "no certificate with the CKA_ID of the key labelled %s\n", label);
+        exit(2);
+    }
     return k;
 }
 
