@@ -220,7 +220,8 @@ static void *client_main(void *arg)
         int64_t t0 = p11_now_us();
 
         c->broken = !round_trip(c);
-        c->lat_us[c->ops++] = (int32_t)(p11_now_us() - t0);
+        if (!c->broken)
+            c->lat_us[c->ops++] = (int32_t)(p11_now_us() - t0);
     }
     close(c->fd);                                   /* the relay and the signer see EOF */
     return NULL;

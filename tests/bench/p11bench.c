@@ -7,7 +7,8 @@
  *       C_SignInit + C_Sign (SHA256-RSA-PKCS or ECDSA-SHA256 by key type) in
  *       THREADS threads, each with its own session, for SECONDS; every
  *       signature verified afterwards against the certificate that shares
- *       the key's CKA_ID (none: an error).  Prints ops, p50/p90 latency, ops/s, verified/failed.
+ *       the key's CKA_ID (none: an error).  Prints ops, p50/p90 latency,
+ *       ops/s, verified/failed.
  *   count MODULE LABEL PIN|- AGENT_SOCKET N
  *       N signatures (each with a size query first) through a relay that
  *       counts the module's requests to the agent; the agent's STATS before
